@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { AppDeps, AppEnv } from './context';
+import { fromHttpException, notFound, ProblemError, problemResponse } from './errors';
+import { resolveCaller } from './middleware/authentication';
+import { requestContext } from './middleware/request-context';
+import { bodyLimits, originCheck, requireJsonBodies } from './middleware/request-guards';
+import { authRoutes } from './routes/auth.routes';
+import { healthRoutes } from './routes/health.routes';
+import { meRoutes } from './routes/me.routes';
+
+/** Builds the HTTP app (REST API, OpenAPI document, docs, SPA files). Does not listen. */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestContext(deps));
+  app.use('/api/*', bodyLimits(deps.config), requireJsonBodies(), originCheck(deps.config));
+  app.use('/api/*', resolveCaller());
+
+  app.route('/api', healthRoutes(deps));
+  app.route('/api/auth', authRoutes(deps));
+  app.route('/api/me', meRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'threatroom_session',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token from POST /api/me/tokens',
+  });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Threatroom API',
+      version: '1.0.0',
+      description: 'Threat models, access grants, threats, diagrams and live collaboration.',
+    },
+  });
+  app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }));
+
+  mountWebApp(app, deps);
+
+  app.notFound((c) => {
+    throw notFound('route');
+  });
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(c, err);
+    if (err instanceof HTTPException) return problemResponse(c, fromHttpException(err));
+    (c.get('logger') ?? deps.logger).error({ err }, 'unhandled error');
+    return problemResponse(
+      c,
+      new ProblemError(500, 'internal', 'Something went wrong on our side; it has been logged.'),
+    );
+  });
+  return app;
+}
+
+/** Serves the built SvelteKit SPA at / with an index.html fallback for client-side routes. */
+function mountWebApp(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const root = resolve(deps.config.WEB_DIR);
+  const indexFile = join(root, 'index.html');
+  if (!existsSync(indexFile)) return;
+  const indexHtml = readFileSync(indexFile, 'utf8');
+  app.use('/*', async (c, next) => {
+    if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/collab/')) return next();
+    return serveStatic({ root })(c, next);
+  });
+  app.get('/*', (c) => {
+    if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/collab/'))
+      throw notFound('route');
+    return c.html(indexHtml);
+  });
+}

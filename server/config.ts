@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Every setting the process reads, with its default. `.env.example` lists the same keys. */
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Public origin of the app (scheme://host[:port]); also accepted by the CSRF origin check. */
+  PUBLIC_URL: z.url().optional(),
+  /** Extra origins accepted for cookie-authenticated mutations, comma separated. */
+  ALLOWED_ORIGINS: z.string().default(''),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** PGlite data directory, used when DATABASE_URL is unset. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  ROLE: z.enum(['all', 'api', 'collab']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Send the session cookie with `Secure`; `auto` sets it when the request came over TLS. */
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a proxy you control). */
+  TRUST_PROXY: bool.default(false),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  DIAGRAM_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
+  LOGIN_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
+  /** Directory of the built web app; served at / when it exists. */
+  WEB_DIR: z.string().default('./web/build'),
+  COLLAB_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  COLLAB_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  COLLAB_MAX_CONNECTIONS_PER_ROOM: z.coerce.number().int().positive().default(200),
+  COLLAB_MAX_PRELOAD_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  COLLAB_PING_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  COLLAB_ACCESS_RECHECK_MS: z.coerce.number().int().positive().default(30_000),
+  COLLAB_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(50),
+  COLLAB_COMPACT_QUIET_MS: z.coerce.number().int().positive().default(2_000),
+  COLLAB_COMPACT_MAX_MS: z.coerce.number().int().positive().default(10_000),
+  COLLAB_AUTO_VERSION_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parses the environment once; a bad value stops start-up with a message naming the key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** The configuration with every default, for tests and tools that build the app themselves. */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return { ...ConfigSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+}

@@ -1,0 +1,108 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ApiTokenRow } from '../../db/repositories/api-tokens.repository';
+import { TOKEN_SCOPES } from '../../db/schema/enums';
+import type { AppDeps } from '../context';
+import { requireCaller } from '../middleware/authentication';
+import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import * as tokens from '../services/api-tokens.service';
+import { iso, toUser, UserSchema } from './serializers';
+
+const ApiTokenSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().openapi({ description: 'First characters of the token, for recognition' }),
+    scope: z.enum(TOKEN_SCOPES),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+  })
+  .openapi('ApiToken');
+
+const CreatedApiTokenSchema = ApiTokenSchema.extend({
+  token: z.string().openapi({ description: 'The secret; shown only in this response' }),
+}).openapi('CreatedApiToken');
+
+const toApiToken = (row: ApiTokenRow) => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  scope: row.scope,
+  created_at: row.createdAt.toISOString(),
+  expires_at: iso(row.expiresAt),
+  last_used_at: iso(row.lastUsedAt),
+});
+
+const getMe = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['me'],
+  summary: 'The signed-in caller',
+  security: SECURITY,
+  responses: { 200: jsonResponse(UserSchema, 'The caller'), ...problems(401) },
+});
+
+const listTokens = createRoute({
+  method: 'get',
+  path: '/tokens',
+  tags: ['me'],
+  summary: "The caller's API tokens (without secrets)",
+  security: SECURITY,
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(ApiTokenSchema) }), 'Tokens, newest first'),
+    ...problems(401),
+  },
+});
+
+const createToken = createRoute({
+  method: 'post',
+  path: '/tokens',
+  tags: ['me'],
+  summary: 'Create an API token (the secret is shown once)',
+  security: SECURITY,
+  request: {
+    body: jsonBody(
+      z.object({
+        name: z.string().trim().min(1).max(256),
+        expires_in_days: z.number().int().min(1).max(3650).optional(),
+        scope: z.enum(TOKEN_SCOPES).optional(),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(CreatedApiTokenSchema, 'Created'),
+    ...problems(400, 401, 403, 413, 415),
+  },
+});
+
+const deleteToken = createRoute({
+  method: 'delete',
+  path: '/tokens/{id}',
+  tags: ['me'],
+  summary: 'Revoke an API token',
+  security: SECURITY,
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 403, 404) },
+});
+
+export function meRoutes(deps: AppDeps) {
+  const db = deps.db.db;
+  return createRouter()
+    .openapi(getMe, (c) => c.json(toUser(requireCaller(c).user), 200))
+    .openapi(listTokens, async (c) => {
+      const rows = await tokens.listApiTokens(db, requireCaller(c).user.id);
+      return c.json({ items: rows.map(toApiToken) }, 200);
+    })
+    .openapi(createToken, async (c) => {
+      const { row, token } = await tokens.createApiToken(
+        db,
+        requireCaller(c).user.id,
+        c.req.valid('json'),
+      );
+      return c.json({ ...toApiToken(row), token }, 201);
+    })
+    .openapi(deleteToken, async (c) => {
+      await tokens.revokeApiToken(db, requireCaller(c).user.id, c.req.valid('param').id);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,38 @@
+import pino from 'pino';
+import { createApp } from '../../server/app';
+import { defaultConfig, type Config } from '../../server/config';
+import type { AppDeps } from '../../server/context';
+import { createTestDatabase, type TestDatabase } from './database';
+import { createFactories } from './factories';
+import { createHttpClient, type Credentials } from './http';
+
+export interface TestContextOptions {
+  config?: Partial<Config>;
+  /** Receives every SQL statement (query-count assertions). */
+  onQuery?: (sql: string) => void;
+}
+
+/**
+ * A test's world: a fresh database, the real app built by `createApp`, factories that go
+ * through the real repositories, and an HTTP client that calls the app in-process.
+ */
+export async function createTestContext(options: TestContextOptions = {}) {
+  const db: TestDatabase = await createTestDatabase({ onQuery: options.onQuery });
+  const config = defaultConfig(options.config);
+  const deps: AppDeps = { config, db, logger: pino({ level: 'silent' }) };
+  const app = createApp(deps);
+  const factories = createFactories(db.db);
+  return {
+    db,
+    deps,
+    app,
+    config,
+    ...factories,
+    /** An in-process client acting as `who` (a user with a session, a token, or nobody). */
+    as: (who: Credentials) => createHttpClient(app, who),
+    anonymous: () => createHttpClient(app, null),
+    close: () => db.close(),
+  };
+}
+
+export type TestContext = Awaited<ReturnType<typeof createTestContext>>;
