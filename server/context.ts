@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type * as Y from 'yjs';
+import type { Cell } from '../model/cells';
 import type { DbHandle } from '../db';
 import type { UserRow } from '../db/repositories/users.repository';
 import type { TokenScope } from '../db/schema/enums';
@@ -17,11 +19,23 @@ export interface Caller {
 }
 
 /**
- * The live-collaboration surface the REST layer may use. Implemented by collab/; absent when
- * the process runs with --role api (REST then writes through a temporary document).
+ * The live diagram documents as the REST layer sees them. Implemented by collab/ (the room
+ * registry when the room is loaded on this node, else a document loaded for the write), so
+ * every cell change, whoever makes it, is one Yjs transaction through the same update log.
  */
-export interface CollabPort {
-  [key: string]: unknown;
+export interface LiveDiagrams {
+  /** Current cells: the loaded room's, else compacted state + pending log. */
+  readCells(diagramId: string): Promise<Cell[]>;
+  /**
+   * Runs `change` on the diagram's document as one server-origin transaction (loading the
+   * document if needed), appends the update to the log and reaches every participant.
+   * Returns the resulting cells.
+   */
+  transact(
+    diagramId: string,
+    change: (doc: Y.Doc) => void,
+    actorId: string | null,
+  ): Promise<Cell[]>;
 }
 
 /** Everything `createApp` needs; tests build it with a test database. */
@@ -29,7 +43,7 @@ export interface AppDeps {
   config: Config;
   db: DbHandle;
   logger: Logger;
-  collab?: CollabPort;
+  live: LiveDiagrams;
 }
 
 export interface AppEnv {

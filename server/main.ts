@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { hostname } from 'node:os';
+import { createStoredDiagrams } from '../collab/live-diagrams';
 import { createDb, migrateDb } from '../db';
 import { createApp } from './app';
 import { loadConfig } from './config';
@@ -19,7 +21,8 @@ async function main() {
   await migrateDb(db);
   logger.info({ driver: db.driver }, 'database ready');
 
-  const app = createApp({ config, db, logger });
+  const live = createStoredDiagrams(db.db, hostname());
+  const app = createApp({ config, db, logger, live });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info({ port: info.port }, `Threatroom listening on http://localhost:${info.port}`);
   });

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { createStoredDiagrams } from '../../collab/live-diagrams';
 import { createApp } from '../../server/app';
 import { defaultConfig, type Config } from '../../server/config';
 import type { AppDeps } from '../../server/context';
@@ -19,7 +20,8 @@ export interface TestContextOptions {
 export async function createTestContext(options: TestContextOptions = {}) {
   const db: TestDatabase = await createTestDatabase({ onQuery: options.onQuery });
   const config = defaultConfig(options.config);
-  const deps: AppDeps = { config, db, logger: pino({ level: 'silent' }) };
+  const live = createStoredDiagrams(db.db, 'test');
+  const deps: AppDeps = { config, db, logger: pino({ level: 'silent' }), live };
   const app = createApp(deps);
   const factories = createFactories(db.db);
   return {

@@ -1,0 +1,4 @@
+export * from './cells';
+export * from './frameworks';
+export * from './roles';
+export * from './ydoc';
