@@ -9,6 +9,13 @@ import type { Config } from './config';
 /** How the caller proved who they are; CSRF checks apply only to cookie sessions. */
 export type AuthMethod = 'session' | 'token';
 
+/** Who did something, for the audit log: the user plus the request it came in on. */
+export interface Actor {
+  userId: string | null;
+  requestId: string | null;
+  ip: string | null;
+}
+
 export interface Caller {
   user: UserRow;
   method: AuthMethod;

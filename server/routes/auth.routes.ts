@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords';
 import { invalidateSession } from '../auth/sessions';
-import type { AppDeps, AppEnv } from '../context';
+import type { AppDeps } from '../context';
+import { clientIp } from '../http';
 import { clearSessionCookie, setSessionCookie } from '../middleware/authentication';
 import { createRouter, jsonBody, jsonResponse, problems } from '../openapi';
 import { createAuthService } from '../services/auth.service';
@@ -54,19 +53,6 @@ const logout = createRoute({
     ...problems(403),
   },
 });
-
-/** The client's address: the socket peer, or X-Forwarded-For's first hop behind a trusted proxy. */
-export function clientIp(c: Context<AppEnv>): string {
-  if (c.get('deps').config.TRUST_PROXY) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export function authRoutes(deps: AppDeps) {
   const auth = createAuthService(deps.db, deps.config);

@@ -1,0 +1,58 @@
+import type { Executor } from '../../db';
+import * as auditRepo from '../../db/repositories/audit.repository';
+import type { Actor } from '../context';
+
+export type Changes = Record<string, { before: unknown; after: unknown }>;
+
+const same = (a: unknown, b: unknown) =>
+  a === b ||
+  (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) ||
+  (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+
+const plain = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+/**
+ * The fields that differ between `before` and `after` (either may be null for create and
+ * delete), as `{field: {before, after}}`. Only `fields` are compared: bookkeeping columns
+ * (version, timestamps, counts) and secrets never reach the log.
+ */
+export function diffChanges<T extends object>(
+  before: T | null,
+  after: T | null,
+  fields: readonly (keyof T & string)[],
+): Changes {
+  const changes: Changes = {};
+  for (const field of fields) {
+    const a = before ? before[field] : undefined;
+    const b = after ? after[field] : undefined;
+    if (!same(a, b)) changes[field] = { before: plain(a) ?? null, after: plain(b) ?? null };
+  }
+  return changes;
+}
+
+/**
+ * Writes one audit entry. Call it inside the mutation's transaction so that the entry and the
+ * change commit (or roll back) together.
+ */
+export async function recordAudit(
+  tx: Executor,
+  actor: Actor,
+  entry: {
+    action: string;
+    entityType: string;
+    entityId: string;
+    threatModelId: string | null;
+    changes?: Changes;
+  },
+): Promise<void> {
+  await auditRepo.insertAuditEntry(tx, {
+    actorId: actor.userId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    threatModelId: entry.threatModelId,
+    changes: entry.changes ?? null,
+    requestId: actor.requestId,
+    ip: actor.ip,
+  });
+}
