@@ -8,6 +8,11 @@ export async function insertAuditEntry(db: Executor, entry: NewAuditEntry): Prom
   await db.insert(auditLog).values(entry);
 }
 
+/** Several entries in one multi-row insert (bulk creates log one entry per created row). */
+export async function insertAuditEntries(db: Executor, entries: NewAuditEntry[]): Promise<void> {
+  if (entries.length) await db.insert(auditLog).values(entries);
+}
+
 /** One page of a model's audit log, newest first, with actor names; `before` is the cursor. */
 export async function listAuditEntries(
   db: Executor,

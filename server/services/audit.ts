@@ -30,21 +30,20 @@ export function diffChanges<T extends object>(
   return changes;
 }
 
+/** What one audit entry records; the actor comes from the request. */
+export interface AuditInput {
+  action: string;
+  entityType: string;
+  entityId: string;
+  threatModelId: string | null;
+  changes?: Changes;
+}
+
 /**
  * Writes one audit entry. Call it inside the mutation's transaction so that the entry and the
  * change commit (or roll back) together.
  */
-export async function recordAudit(
-  tx: Executor,
-  actor: Actor,
-  entry: {
-    action: string;
-    entityType: string;
-    entityId: string;
-    threatModelId: string | null;
-    changes?: Changes;
-  },
-): Promise<void> {
+export async function recordAudit(tx: Executor, actor: Actor, entry: AuditInput): Promise<void> {
   await auditRepo.insertAuditEntry(tx, {
     actorId: actor.userId,
     action: entry.action,
@@ -55,4 +54,25 @@ export async function recordAudit(
     requestId: actor.requestId,
     ip: actor.ip,
   });
+}
+
+/** Writes one audit entry per item in a single statement, inside the mutation's transaction. */
+export async function recordAudits(
+  tx: Executor,
+  actor: Actor,
+  entries: readonly AuditInput[],
+): Promise<void> {
+  await auditRepo.insertAuditEntries(
+    tx,
+    entries.map((entry) => ({
+      actorId: actor.userId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      threatModelId: entry.threatModelId,
+      changes: entry.changes ?? null,
+      requestId: actor.requestId,
+      ip: actor.ip,
+    })),
+  );
 }
