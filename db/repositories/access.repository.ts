@@ -1,10 +1,15 @@
-import { and, desc, eq, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { diagrams, teamMembers, threatModelAccess } from '../schema';
-import type { Role } from '../schema/enums';
+import { diagrams, teamMembers, teams, threatModelAccess, users } from '../schema';
+import type { PrincipalType, Role } from '../schema/enums';
+
+export type GrantRow = typeof threatModelAccess.$inferSelect;
 
 /** Ranks roles in SQL so the highest grant is picked in the same query. */
 const rank = sql<number>`case ${threatModelAccess.role} when 'owner' then 4 when 'writer' then 3 when 'reviewer' then 2 else 1 end`;
+
+/** The roles by the rank `rank` gives them (index 0 unused). */
+export const ROLE_BY_RANK = [null, 'reader', 'reviewer', 'writer', 'owner'] as const;
 
 /** Grants that apply to `userId`: their own, their teams', and everyone's. */
 const appliesTo = (userId: string) =>
@@ -54,4 +59,125 @@ export async function findEffectiveRoleOnDiagram(
     .orderBy(desc(rank))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * A subquery of `(threat_model_id, rank)`: the highest grant `userId` holds on each model
+ * they can see. Joined by list queries so visibility and `my_role` cost no extra query.
+ */
+export function visibleModels(db: Executor, userId: string) {
+  return db
+    .select({
+      threatModelId: threatModelAccess.threatModelId,
+      rank: sql<number>`max(${rank})`.as('rank'),
+    })
+    .from(threatModelAccess)
+    .leftJoin(
+      teamMembers,
+      and(eq(teamMembers.teamId, threatModelAccess.teamId), eq(teamMembers.userId, userId)),
+    )
+    .where(appliesTo(userId))
+    .groupBy(threatModelAccess.threatModelId)
+    .as('visible_models');
+}
+
+/** A principal as the grant table stores it: one column per kind (`*` for everyone). */
+export interface Principal {
+  type: PrincipalType;
+  id: string;
+}
+
+const matchesPrincipal = (threatModelId: string, p: Principal) =>
+  and(
+    eq(threatModelAccess.threatModelId, threatModelId),
+    eq(threatModelAccess.principalType, p.type),
+    p.type === 'user'
+      ? eq(threatModelAccess.userId, p.id)
+      : p.type === 'team'
+        ? eq(threatModelAccess.teamId, p.id)
+        : and(isNull(threatModelAccess.userId), isNull(threatModelAccess.teamId)),
+  );
+
+/** A model's grants with the principal's display name (and e-mail for users), owners first. */
+export async function listGrants(db: Executor, threatModelId: string) {
+  return db
+    .select({
+      grant: threatModelAccess,
+      userName: users.name,
+      userEmail: users.email,
+      teamName: teams.name,
+    })
+    .from(threatModelAccess)
+    .leftJoin(users, eq(users.id, threatModelAccess.userId))
+    .leftJoin(teams, eq(teams.id, threatModelAccess.teamId))
+    .where(eq(threatModelAccess.threatModelId, threatModelId))
+    .orderBy(desc(rank), asc(threatModelAccess.grantedAt), asc(threatModelAccess.id));
+}
+
+export type GrantListRow = Awaited<ReturnType<typeof listGrants>>[number];
+
+export async function findGrant(
+  db: Executor,
+  threatModelId: string,
+  principal: Principal,
+): Promise<GrantRow | null> {
+  const [row] = await db
+    .select()
+    .from(threatModelAccess)
+    .where(matchesPrincipal(threatModelId, principal));
+  return row ?? null;
+}
+
+export async function insertGrant(
+  db: Executor,
+  values: { threatModelId: string; principal: Principal; role: Role; grantedBy: string | null },
+): Promise<GrantRow> {
+  const { principal: p } = values;
+  const [row] = await db
+    .insert(threatModelAccess)
+    .values({
+      threatModelId: values.threatModelId,
+      principalType: p.type,
+      userId: p.type === 'user' ? p.id : null,
+      teamId: p.type === 'team' ? p.id : null,
+      role: values.role,
+      grantedBy: values.grantedBy,
+    })
+    .returning();
+  return row!;
+}
+
+export async function updateGrantRole(
+  db: Executor,
+  id: string,
+  role: Role,
+  grantedBy: string | null,
+): Promise<GrantRow> {
+  const [row] = await db
+    .update(threatModelAccess)
+    .set({ role, grantedBy, grantedAt: sql`now()`, modifiedAt: sql`now()` })
+    .where(eq(threatModelAccess.id, id))
+    .returning();
+  return row!;
+}
+
+export async function deleteGrant(db: Executor, id: string): Promise<void> {
+  await db.delete(threatModelAccess).where(eq(threatModelAccess.id, id));
+}
+
+/** Ids of the users holding an owner grant of their own (team owners do not count), ≤ 2. */
+export async function findOwnerUserIds(db: Executor, threatModelId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: threatModelAccess.userId })
+    .from(threatModelAccess)
+    .where(
+      and(
+        eq(threatModelAccess.threatModelId, threatModelId),
+        eq(threatModelAccess.principalType, 'user'),
+        eq(threatModelAccess.role, 'owner'),
+      ),
+    )
+    .orderBy(asc(threatModelAccess.grantedAt))
+    .limit(2);
+  return rows.map((r) => r.userId!);
 }

@@ -1,0 +1,232 @@
+import type { Executor } from '../../db';
+import * as accessRepo from '../../db/repositories/access.repository';
+import * as tmRepo from '../../db/repositories/threat-models.repository';
+import type { Framework, ModelStatus } from '../../db/schema/enums';
+import { can, type Role } from '../../model/roles';
+import type { Actor, Caller } from '../context';
+import { conflict, forbidden, notFound, preconditionFailed } from '../errors';
+import { assertVersion } from '../http';
+import { applyJsonPatch, type JsonPatch, type PatchAllowList } from '../json-patch';
+import { diffChanges, recordAudit } from './audit';
+import { authorize } from './policy';
+
+/** The fields a client writes; what PUT replaces and PATCH documents hold (snake_case). */
+export interface ThreatModelInput {
+  name: string;
+  description?: string | null;
+  framework?: Framework;
+  issue_url?: string | null;
+  status?: ModelStatus;
+  owner_id?: string;
+}
+
+/** Audited fields: content and workflow, never bookkeeping (version, counts, timestamps). */
+const AUDITED = ['name', 'description', 'framework', 'status', 'issueUrl', 'ownerId'] as const;
+
+/** PATCH paths and the action each needs; `owner_id` is the owner-only one. */
+export const THREAT_MODEL_PATCH_PATHS: PatchAllowList = {
+  name: 'edit',
+  description: 'edit',
+  framework: 'edit',
+  issue_url: 'edit',
+  status: 'edit',
+  owner_id: 'manage',
+};
+
+/** Allowed status moves. Review can be withdrawn or reopened; archived models can be revived. */
+const TRANSITIONS: Record<ModelStatus, readonly ModelStatus[]> = {
+  draft: ['in_review', 'archived'],
+  in_review: ['draft', 'approved', 'archived'],
+  approved: ['draft', 'in_review', 'archived'],
+  archived: ['draft'],
+};
+
+export type ThreatModelDetail = NonNullable<Awaited<ReturnType<typeof loadDetail>>>;
+
+async function loadDetail(db: Executor, id: string, role: Role) {
+  const found = await tmRepo.findThreatModel(db, id);
+  if (!found) return null;
+  return { ...found, role, grants: await accessRepo.listGrants(db, id) };
+}
+
+/** Creates a model; the creator becomes its owner (model and grant in one transaction). */
+export async function createThreatModel(
+  db: Executor,
+  caller: Caller,
+  actor: Actor,
+  input: ThreatModelInput,
+): Promise<ThreatModelDetail> {
+  const id = await db.transaction(async (tx) => {
+    const row = await tmRepo.insertThreatModel(tx, {
+      name: input.name,
+      description: input.description ?? null,
+      framework: input.framework ?? 'STRIDE',
+      issueUrl: input.issue_url ?? null,
+      ownerId: caller.user.id,
+      createdBy: caller.user.id,
+    });
+    await accessRepo.insertGrant(tx, {
+      threatModelId: row.id,
+      principal: { type: 'user', id: caller.user.id },
+      role: 'owner',
+      grantedBy: caller.user.id,
+    });
+    await recordAudit(tx, actor, {
+      action: 'create',
+      entityType: 'threat_model',
+      entityId: row.id,
+      threatModelId: row.id,
+      changes: diffChanges(null, row, AUDITED),
+    });
+    return row.id;
+  });
+  return (await loadDetail(db, id, 'owner'))!;
+}
+
+/** The model with grants and the caller's role; 404 when invisible. */
+export async function getThreatModel(db: Executor, caller: Caller, id: string) {
+  const role = await authorize(db, caller, id, 'read');
+  const detail = await loadDetail(db, id, role);
+  if (!detail) throw notFound('threat model');
+  return detail;
+}
+
+/** One page of the models the caller can see. */
+export async function listThreatModels(
+  db: Executor,
+  caller: Caller,
+  filter: tmRepo.ThreatModelFilter,
+) {
+  const rows = await tmRepo.listVisibleThreatModels(db, caller.user.id, filter);
+  // Past the last page the window count has no row to ride on; ask once more.
+  const total =
+    rows[0]?.total ??
+    (filter.offset > 0 ? await tmRepo.countVisibleThreatModels(db, caller.user.id, filter) : 0);
+  const items = rows.map((r) => ({ ...r, role: accessRepo.ROLE_BY_RANK[r.rank] as Role }));
+  return { items, total };
+}
+
+/** PUT: replaces the writable fields (absent optional ones are cleared; status is kept). */
+export async function replaceThreatModel(
+  db: Executor,
+  caller: Caller,
+  actor: Actor,
+  id: string,
+  ifMatch: number | undefined,
+  input: ThreatModelInput,
+) {
+  const role = await authorize(db, caller, id, 'edit');
+  return writeThreatModel(db, actor, id, ifMatch, role, (current) => ({
+    name: input.name,
+    description: input.description ?? null,
+    framework: input.framework ?? 'STRIDE',
+    issue_url: input.issue_url ?? null,
+    status: input.status ?? current.status,
+    owner_id: input.owner_id ?? current.owner_id,
+  }));
+}
+
+/** PATCH: JSON Patch over `THREAT_MODEL_PATCH_PATHS`; `validate` re-checks the result. */
+export async function patchThreatModel(
+  db: Executor,
+  caller: Caller,
+  actor: Actor,
+  id: string,
+  ifMatch: number | undefined,
+  patch: JsonPatch,
+  validate: (doc: unknown) => Required<ThreatModelInput>,
+) {
+  const role = await authorize(db, caller, id, 'edit');
+  return writeThreatModel(db, actor, id, ifMatch, role, (current) =>
+    validate(applyJsonPatch(current, patch, THREAT_MODEL_PATCH_PATHS, role)),
+  );
+}
+
+type Writable = Required<ThreatModelInput>;
+
+/** The shared write path of PUT and PATCH: lock, version check, rules, update, audit. */
+async function writeThreatModel(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  ifMatch: number | undefined,
+  role: Role,
+  next: (current: Writable) => Writable,
+): Promise<ThreatModelDetail> {
+  await db.transaction(async (tx) => {
+    const current = await tmRepo.lockThreatModel(tx, id);
+    if (!current) throw notFound('threat model');
+    assertVersion(ifMatch, current.version);
+    const wanted = next({
+      name: current.name,
+      description: current.description,
+      framework: current.framework,
+      issue_url: current.issueUrl,
+      status: current.status,
+      owner_id: current.ownerId,
+    });
+    if (wanted.status !== current.status) checkTransition(current.status, wanted.status, role);
+    if (wanted.owner_id !== current.ownerId) {
+      if (!can(role, 'manage')) throw forbidden('Only owners can change the owner.');
+      const owners = await accessRepo.findGrant(tx, id, { type: 'user', id: wanted.owner_id });
+      if (owners?.role !== 'owner') {
+        throw conflict('owner_not_granted', 'Grant that user the owner role first.');
+      }
+    }
+    const updated = await tmRepo.updateThreatModel(tx, id, current.version, {
+      name: wanted.name,
+      description: wanted.description,
+      framework: wanted.framework,
+      issueUrl: wanted.issue_url,
+      status: wanted.status,
+      ownerId: wanted.owner_id,
+      ...(wanted.status !== current.status ? { statusUpdatedAt: new Date() } : {}),
+    });
+    if (!updated) throw preconditionFailed(current.version);
+    const changes = diffChanges(current, updated, AUDITED);
+    await recordAudit(tx, actor, {
+      action: 'update',
+      entityType: 'threat_model',
+      entityId: id,
+      threatModelId: id,
+      changes,
+    });
+  });
+  return (await loadDetail(db, id, role))!;
+}
+
+/** Moving into or out of `approved` is an owner's decision; other moves need writer. */
+function checkTransition(from: ModelStatus, to: ModelStatus, role: Role) {
+  if ((from === 'approved' || to === 'approved') && !can(role, 'manage')) {
+    throw forbidden('Only owners can approve a threat model or withdraw its approval.');
+  }
+  if (!TRANSITIONS[from].includes(to)) {
+    throw conflict('invalid_status_transition', `The status cannot change from ${from} to ${to}.`);
+  }
+}
+
+/** Deletes the model and everything in it (owner only); the audit entry outlives it. */
+export async function deleteThreatModel(
+  db: Executor,
+  caller: Caller,
+  actor: Actor,
+  id: string,
+  ifMatch: number | undefined,
+): Promise<void> {
+  await authorize(db, caller, id, 'manage');
+  await db.transaction(async (tx) => {
+    const current = await tmRepo.lockThreatModel(tx, id);
+    if (!current) throw notFound('threat model');
+    assertVersion(ifMatch, current.version);
+    if (!(await tmRepo.deleteThreatModel(tx, id, current.version))) {
+      throw preconditionFailed(current.version);
+    }
+    await recordAudit(tx, actor, {
+      action: 'delete',
+      entityType: 'threat_model',
+      entityId: id,
+      threatModelId: id,
+      changes: diffChanges(current, null, AUDITED),
+    });
+  });
+}
