@@ -2,3 +2,4 @@ export * from './cells';
 export * from './frameworks';
 export * from './roles';
 export * from './ydoc';
+export * from './comments';

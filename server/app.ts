@@ -10,8 +10,11 @@ import { resolveCaller } from './middleware/authentication';
 import { requestContext } from './middleware/request-context';
 import { bodyLimits, originCheck, requireJsonBodies } from './middleware/request-guards';
 import { authRoutes } from './routes/auth.routes';
+import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { meRoutes } from './routes/me.routes';
+import { notificationsRoutes } from './routes/notifications.routes';
+import { reviewsRoutes } from './routes/reviews.routes';
 
 /** Builds the HTTP app (REST API, OpenAPI document, docs, SPA files). Does not listen. */
 export function createApp(deps: AppDeps) {
@@ -24,6 +27,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/me', meRoutes(deps));
+  app.route('/api/me/notifications', notificationsRoutes(deps));
+  app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
+  app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
     type: 'apiKey',

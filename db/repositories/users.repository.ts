@@ -1,4 +1,4 @@
-import { and, eq, ilike, or, sql } from 'drizzle-orm';
+import { eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { users } from '../schema';
 
@@ -36,7 +36,27 @@ export async function searchUsers(db: Executor, q: string, limit: number): Promi
   return db
     .select()
     .from(users)
-    .where(and(or(ilike(users.email, pattern), ilike(users.name, pattern))))
+    .where(or(ilike(users.email, pattern), ilike(users.name, pattern)))
     .orderBy(users.name)
     .limit(limit);
+}
+
+/**
+ * Users a mention handle may mean: the whole e-mail, the e-mail's local part, or the name
+ * with spaces removed, all case-insensitive. One query for all handles.
+ */
+export async function findUsersByHandles(db: Executor, handles: string[]): Promise<UserRow[]> {
+  if (!handles.length) return [];
+  const lowered = handles.map((h) => h.toLowerCase());
+  return db
+    .select()
+    .from(users)
+    .where(
+      or(
+        inArray(users.email, lowered),
+        inArray(sql`split_part(${users.email}, '@', 1)`, lowered),
+        inArray(sql`lower(replace(${users.name}, ' ', ''))`, lowered),
+      ),
+    )
+    .limit(100);
 }

@@ -1,0 +1,219 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../context';
+import { actorOf, parseIfMatch, setEtag } from '../http';
+import { requireCaller } from '../middleware/authentication';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  Pagination,
+  problems,
+  SECURITY,
+} from '../openapi';
+import { createCommentsService, type CommentView } from '../services/comments.service';
+import { iso } from './serializers';
+
+const CommentSchema = z
+  .object({
+    id: z.uuid(),
+    threat_model_id: z.uuid(),
+    diagram_id: z.uuid().nullable(),
+    cell_id: z.uuid().nullable(),
+    threat_id: z.uuid().nullable(),
+    parent_id: z.uuid().nullable(),
+    author: z.object({ id: z.uuid(), name: z.string(), email: z.string() }).nullable(),
+    body: z.string(),
+    resolved_at: z.string().nullable(),
+    resolved_by: z.uuid().nullable(),
+    detached: z.boolean().openapi({ description: 'The anchored cell no longer exists' }),
+    version: z.number().int(),
+    created_at: z.string(),
+    modified_at: z.string(),
+  })
+  .openapi('Comment');
+
+const toComment = ({ comment: c, author, detached }: CommentView) => ({
+  id: c.id,
+  threat_model_id: c.threatModelId,
+  diagram_id: c.diagramId,
+  cell_id: c.cellId,
+  threat_id: c.threatId,
+  parent_id: c.parentId,
+  author,
+  body: c.body,
+  resolved_at: iso(c.resolvedAt),
+  resolved_by: c.resolvedBy,
+  detached,
+  version: c.version,
+  created_at: c.createdAt.toISOString(),
+  modified_at: c.modifiedAt.toISOString(),
+});
+
+const Body = z.string().trim().min(1).max(10_000);
+const ModelParams = z.object({ tm: z.uuid() });
+const CommentParams = z.object({ tm: z.uuid(), id: z.uuid() });
+const base = { tags: ['comments'], security: SECURITY };
+
+const list = createRoute({
+  ...base,
+  method: 'get',
+  path: '/',
+  summary: "A model's comments, oldest first",
+  request: {
+    params: ModelParams,
+    query: Pagination.extend({
+      diagram_id: z.uuid().optional(),
+      cell_id: z.uuid().optional(),
+      threat_id: z.uuid().optional(),
+      resolved: z.enum(['true', 'false']).optional(),
+    }),
+  },
+  responses: {
+    200: jsonResponse(listOf(CommentSchema, 'CommentList'), 'Comments'),
+    ...problems(400, 401, 404),
+  },
+});
+
+const create = createRoute({
+  ...base,
+  method: 'post',
+  path: '/',
+  summary: 'Comment on the model, a diagram cell or a threat (reviewer and above)',
+  description:
+    "A reply (`parent_id`) joins its thread and takes the thread's anchor. `@name` mentions notify users who can see the model.",
+  request: {
+    params: ModelParams,
+    body: jsonBody(
+      z.object({
+        body: Body,
+        diagram_id: z.uuid().optional(),
+        cell_id: z.uuid().optional(),
+        threat_id: z.uuid().optional(),
+        parent_id: z.uuid().optional(),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(CommentSchema, 'Created'),
+    ...problems(400, 401, 403, 404, 413, 415),
+  },
+});
+
+const get = createRoute({
+  ...base,
+  method: 'get',
+  path: '/{id}',
+  summary: 'One comment',
+  request: { params: CommentParams },
+  responses: { 200: jsonResponse(CommentSchema, 'The comment'), ...problems(400, 401, 404) },
+});
+
+const edit = createRoute({
+  ...base,
+  method: 'patch',
+  path: '/{id}',
+  summary: 'Edit the body (author only)',
+  request: {
+    params: CommentParams,
+    headers: z.object({ 'if-match': z.string().optional() }),
+    body: jsonBody(z.object({ body: Body })),
+  },
+  responses: {
+    200: jsonResponse(CommentSchema, 'Edited'),
+    ...problems(400, 401, 403, 404, 412, 413, 415),
+  },
+});
+
+const remove = createRoute({
+  ...base,
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Delete a comment and its replies (author or owner)',
+  request: { params: CommentParams, headers: z.object({ 'if-match': z.string().optional() }) },
+  responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
+});
+
+const resolveRoute = (action: 'resolve' | 'reopen') =>
+  createRoute({
+    ...base,
+    method: 'post',
+    path: `/{id}/${action}`,
+    summary:
+      action === 'resolve'
+        ? 'Resolve a thread (author or writer+)'
+        : 'Reopen a thread (author or writer+)',
+    request: { params: CommentParams },
+    responses: { 200: jsonResponse(CommentSchema, 'The thread'), ...problems(400, 401, 403, 404) },
+  });
+
+/** `/api/threat_models/{tm}/comments` */
+export function commentsRoutes(deps: AppDeps) {
+  const comments = createCommentsService(deps);
+  return createRouter()
+    .openapi(list, async (c) => {
+      const { tm } = c.req.valid('param');
+      const { limit, offset, resolved, diagram_id, cell_id, threat_id } = c.req.valid('query');
+      const filters = {
+        diagramId: diagram_id,
+        cellId: cell_id,
+        threatId: threat_id,
+        resolved: resolved === undefined ? undefined : resolved === 'true',
+      };
+      const page = await comments.list(requireCaller(c), tm, filters, { limit, offset });
+      return c.json({ items: page.items.map(toComment), total: page.total, limit, offset }, 200);
+    })
+    .openapi(create, async (c) => {
+      const caller = requireCaller(c);
+      const view = await comments.create(
+        caller,
+        actorOf(c, caller),
+        c.req.valid('param').tm,
+        c.req.valid('json'),
+      );
+      setEtag(c, view.comment.version);
+      return c.json(toComment(view), 201);
+    })
+    .openapi(get, async (c) => {
+      const { tm, id } = c.req.valid('param');
+      const view = await comments.get(requireCaller(c), tm, id);
+      setEtag(c, view.comment.version);
+      return c.json(toComment(view), 200);
+    })
+    .openapi(edit, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, id } = c.req.valid('param');
+      const view = await comments.edit(
+        caller,
+        actorOf(c, caller),
+        tm,
+        id,
+        c.req.valid('json').body,
+        parseIfMatch(c),
+      );
+      setEtag(c, view.comment.version);
+      return c.json(toComment(view), 200);
+    })
+    .openapi(remove, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, id } = c.req.valid('param');
+      await comments.remove(caller, actorOf(c, caller), tm, id, parseIfMatch(c));
+      return c.body(null, 204);
+    })
+    .openapi(resolveRoute('resolve'), async (c) => {
+      const caller = requireCaller(c);
+      const { tm, id } = c.req.valid('param');
+      return c.json(
+        toComment(await comments.setResolved(caller, actorOf(c, caller), tm, id, true)),
+        200,
+      );
+    })
+    .openapi(resolveRoute('reopen'), async (c) => {
+      const caller = requireCaller(c);
+      const { tm, id } = c.req.valid('param');
+      return c.json(
+        toComment(await comments.setResolved(caller, actorOf(c, caller), tm, id, false)),
+        200,
+      );
+    });
+}

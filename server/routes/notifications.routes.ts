@@ -1,0 +1,111 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { NotificationRow } from '../../db/repositories/notifications.repository';
+import { NOTIFICATION_TYPES } from '../../db/schema/enums';
+import type { AppDeps } from '../context';
+import { requireCaller } from '../middleware/authentication';
+import { createRouter, jsonResponse, Pagination, problems, SECURITY } from '../openapi';
+import * as notifications from '../services/notifications.service';
+import { iso } from './serializers';
+
+const NotificationSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(NOTIFICATION_TYPES),
+    title: z.string(),
+    threat_model_id: z.uuid().nullable(),
+    data: z.record(z.string(), z.unknown()),
+    read_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('Notification');
+
+const toNotification = (n: NotificationRow) => ({
+  id: n.id,
+  type: n.type,
+  title: n.title,
+  threat_model_id: n.threatModelId,
+  data: n.data,
+  read_at: iso(n.readAt),
+  created_at: n.createdAt.toISOString(),
+});
+
+const base = { tags: ['notifications'], security: SECURITY };
+
+const list = createRoute({
+  ...base,
+  method: 'get',
+  path: '/',
+  summary: "The caller's notifications, unread first",
+  request: { query: Pagination.extend({ unread: z.enum(['true', 'false']).optional() }) },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          items: z.array(NotificationSchema),
+          total: z.number().int(),
+          unread: z.number().int(),
+          limit: z.number().int(),
+          offset: z.number().int(),
+        })
+        .openapi('NotificationList'),
+      'Notifications',
+    ),
+    ...problems(400, 401),
+  },
+});
+
+const read = createRoute({
+  ...base,
+  method: 'post',
+  path: '/{id}/read',
+  summary: 'Mark one notification read',
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: jsonResponse(NotificationSchema, 'Marked read'), ...problems(400, 401, 404) },
+});
+
+const readAll = createRoute({
+  ...base,
+  method: 'post',
+  path: '/read_all',
+  summary: 'Mark every notification read',
+  responses: {
+    200: jsonResponse(z.object({ updated: z.number().int() }), 'Marked read'),
+    ...problems(401),
+  },
+});
+
+/** `/api/me/notifications` */
+export function notificationsRoutes(deps: AppDeps) {
+  const db = deps.db.db;
+  return createRouter()
+    .openapi(list, async (c) => {
+      const { limit, offset, unread } = c.req.valid('query');
+      const page = await notifications.listNotifications(db, requireCaller(c).user.id, {
+        limit,
+        offset,
+        unreadOnly: unread === 'true',
+      });
+      return c.json(
+        {
+          items: page.items.map(toNotification),
+          total: page.total,
+          unread: page.unread,
+          limit,
+          offset,
+        },
+        200,
+      );
+    })
+    .openapi(readAll, async (c) => {
+      const updated = await notifications.markAllNotificationsRead(db, requireCaller(c).user.id);
+      return c.json({ updated }, 200);
+    })
+    .openapi(read, async (c) => {
+      const row = await notifications.markNotificationRead(
+        db,
+        requireCaller(c).user.id,
+        c.req.valid('param').id,
+      );
+      return c.json(toNotification(row), 200);
+    });
+}

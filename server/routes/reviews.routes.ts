@@ -1,0 +1,143 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ReviewRow } from '../../db/repositories/reviews.repository';
+import { MODEL_STATUSES, REVIEW_STATES } from '../../db/schema/enums';
+import type { AppDeps } from '../context';
+import { actorOf } from '../http';
+import { requireCaller } from '../middleware/authentication';
+import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import { createReviewsService } from '../services/reviews.service';
+import { iso, UserSummarySchema } from './serializers';
+
+type Person = { id: string | null; name: string | null; email: string | null } | null;
+const person = (p: Person) => (p?.id ? { id: p.id, name: p.name!, email: p.email! } : null);
+
+const ReviewSchema = z
+  .object({
+    id: z.uuid(),
+    state: z.enum(REVIEW_STATES),
+    requested_by: UserSummarySchema.nullable(),
+    reviewer: UserSummarySchema.nullable().openapi({ description: 'Null: any reviewer' }),
+    note: z.string().nullable(),
+    decided_by: UserSummarySchema.nullable(),
+    decided_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('Review');
+
+const toReview = (r: {
+  review: ReviewRow;
+  requestedBy?: Person;
+  reviewer?: Person;
+  decidedBy?: Person;
+}) => ({
+  id: r.review.id,
+  state: r.review.state,
+  requested_by: person(r.requestedBy ?? null),
+  reviewer: person(r.reviewer ?? null),
+  note: r.review.note,
+  decided_by: person(r.decidedBy ?? null),
+  decided_at: iso(r.review.decidedAt),
+  created_at: r.review.createdAt.toISOString(),
+});
+
+const Outcome = z
+  .object({
+    status: z.enum(MODEL_STATUSES),
+    version: z.number().int(),
+    reviews: z.array(z.object({ id: z.uuid(), state: z.enum(REVIEW_STATES) })),
+  })
+  .openapi('ReviewOutcome');
+
+const params = z.object({ tm: z.uuid() });
+const base = { tags: ['reviews'], security: SECURITY };
+
+const list = createRoute({
+  ...base,
+  method: 'get',
+  path: '/',
+  summary: 'Review requests and decisions, newest first',
+  request: { params },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(ReviewSchema) }), 'Reviews'),
+    ...problems(400, 401, 404),
+  },
+});
+
+const request = createRoute({
+  ...base,
+  method: 'post',
+  path: '/',
+  summary: 'Request review (writer+): draft → in_review',
+  request: {
+    params,
+    body: jsonBody(
+      z.object({
+        reviewer_ids: z.array(z.uuid()).max(20).optional(),
+        note: z.string().max(4096).optional(),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(Outcome, 'In review'),
+    ...problems(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
+const decide = createRoute({
+  ...base,
+  method: 'post',
+  path: '/decision',
+  summary: 'Decide a review: approve (owner) → approved, or request changes (reviewer+) → draft',
+  request: {
+    params,
+    body: jsonBody(
+      z.object({
+        decision: z.enum(['approved', 'changes_requested']),
+        note: z.string().max(4096).optional(),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(Outcome, 'Decided'),
+    ...problems(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
+const outcome = (r: {
+  model: { status: (typeof MODEL_STATUSES)[number]; version: number };
+  reviews: ReviewRow[];
+}) => ({
+  status: r.model.status,
+  version: r.model.version,
+  reviews: r.reviews.map((x) => ({ id: x.id, state: x.state })),
+});
+
+/** `/api/threat_models/{tm}/reviews` */
+export function reviewsRoutes(deps: AppDeps) {
+  const reviews = createReviewsService(deps);
+  return createRouter()
+    .openapi(list, async (c) => {
+      const rows = await reviews.list(requireCaller(c), c.req.valid('param').tm);
+      return c.json({ items: rows.map(toReview) }, 200);
+    })
+    .openapi(request, async (c) => {
+      const caller = requireCaller(c);
+      const result = await reviews.request(
+        caller,
+        actorOf(c, caller),
+        c.req.valid('param').tm,
+        c.req.valid('json'),
+      );
+      return c.json(outcome(result), 201);
+    })
+    .openapi(decide, async (c) => {
+      const caller = requireCaller(c);
+      const result = await reviews.decide(
+        caller,
+        actorOf(c, caller),
+        c.req.valid('param').tm,
+        c.req.valid('json'),
+      );
+      return c.json(outcome(result), 200);
+    });
+}
