@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth.routes';
 import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { meRoutes } from './routes/me.routes';
+import { threatsRoutes } from './routes/threats.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
 
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/me', meRoutes(deps));
+  app.route('/api/threat_models', threatsRoutes(deps));
   app.route('/api/me/notifications', notificationsRoutes(deps));
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));
