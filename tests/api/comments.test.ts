@@ -20,16 +20,14 @@ async function seedModel(grants: [TestUser, Role][]) {
     .insert(schema.threatModels)
     .values({ name: 'Payments', ownerId: grants[0]![0].id })
     .returning();
-  await db
-    .insert(schema.threatModelAccess)
-    .values(
-      grants.map(([user, role]) => ({
-        threatModelId: model!.id,
-        principalType: 'user' as const,
-        userId: user.id,
-        role,
-      })),
-    );
+  await db.insert(schema.threatModelAccess).values(
+    grants.map(([user, role]) => ({
+      threatModelId: model!.id,
+      principalType: 'user' as const,
+      userId: user.id,
+      role,
+    })),
+  );
   const [d] = await db
     .insert(schema.diagrams)
     .values({ threatModelId: model!.id, name: 'Context' })
@@ -168,14 +166,12 @@ describe('edit, resolve, delete rules', () => {
 
   it('author or writer+ resolve and reopen; another reviewer and a reader cannot', async () => {
     const otherReviewer = await ctx.newUser();
-    await ctx.db.db
-      .insert(schema.threatModelAccess)
-      .values({
-        threatModelId: tm,
-        principalType: 'user',
-        userId: otherReviewer.id,
-        role: 'reviewer',
-      });
+    await ctx.db.db.insert(schema.threatModelAccess).values({
+      threatModelId: tm,
+      principalType: 'user',
+      userId: otherReviewer.id,
+      role: 'reviewer',
+    });
     const c = await post(reviewer, { body: 'please fix' });
     expect((await ctx.as(otherReviewer).post(url(`/${c.body.id}/resolve`))).status).toBe(403);
     expect((await ctx.as(reader).post(url(`/${c.body.id}/resolve`))).status).toBe(403);

@@ -20,16 +20,14 @@ async function newModel() {
     [reviewer, 'reviewer'],
     [reader, 'reader'],
   ];
-  await db
-    .insert(schema.threatModelAccess)
-    .values(
-      grants.map(([u, role]) => ({
-        threatModelId: model!.id,
-        principalType: 'user' as const,
-        userId: u.id,
-        role,
-      })),
-    );
+  await db.insert(schema.threatModelAccess).values(
+    grants.map(([u, role]) => ({
+      threatModelId: model!.id,
+      principalType: 'user' as const,
+      userId: u.id,
+      role,
+    })),
+  );
   return model!.id;
 }
 
@@ -105,12 +103,10 @@ describe('review workflow', () => {
   it('a reviewer requests changes → back to draft', async () => {
     const tm = await newModel();
     await ctx.as(writer).post(`/api/threat_models/${tm}/reviews`, {});
-    const res = await ctx
-      .as(reviewer)
-      .post(`/api/threat_models/${tm}/reviews/decision`, {
-        decision: 'changes_requested',
-        note: 'add threats for the DB',
-      });
+    const res = await ctx.as(reviewer).post(`/api/threat_models/${tm}/reviews/decision`, {
+      decision: 'changes_requested',
+      note: 'add threats for the DB',
+    });
     expect(res.status).toBe(200);
     expect(await status(tm)).toBe('draft');
   });
