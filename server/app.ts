@@ -9,10 +9,15 @@ import { fromHttpException, notFound, ProblemError, problemResponse } from './er
 import { resolveCaller } from './middleware/authentication';
 import { requestContext } from './middleware/request-context';
 import { bodyLimits, originCheck, requireJsonBodies } from './middleware/request-guards';
+import { accessRoutes } from './routes/access.routes';
+import { auditRoutes } from './routes/audit.routes';
 import { authRoutes } from './routes/auth.routes';
 import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { meRoutes } from './routes/me.routes';
+import { teamsRoutes } from './routes/teams.routes';
+import { threatModelsRoutes } from './routes/threat-models.routes';
+import { usersRoutes } from './routes/users.routes';
 import { threatsRoutes } from './routes/threats.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
@@ -28,6 +33,11 @@ export function createApp(deps: AppDeps) {
   app.route('/api', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/me', meRoutes(deps));
+  app.route('/api/users', usersRoutes(deps));
+  app.route('/api/teams', teamsRoutes(deps));
+  app.route('/api/threat_models', threatModelsRoutes(deps));
+  app.route('/api/threat_models/:tm/access', accessRoutes(deps));
+  app.route('/api/threat_models/:tm/audit', auditRoutes(deps));
   app.route('/api/threat_models', threatsRoutes(deps));
   app.route('/api/me/notifications', notificationsRoutes(deps));
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));

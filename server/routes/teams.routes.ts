@@ -1,0 +1,196 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { TeamRow } from '../../db/repositories/teams.repository';
+import { TEAM_ROLES } from '../../db/schema/enums';
+import type { AppDeps } from '../context';
+import { actorOf } from '../http';
+import { requireCaller } from '../middleware/authentication';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  Pagination,
+  problems,
+  SECURITY,
+} from '../openapi';
+import * as service from '../services/teams.service';
+import { Description, Name } from './model-scoped';
+import { iso, UserSummarySchema } from './serializers';
+
+const TeamSummarySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string().nullable(),
+    created_by: z.uuid().nullable(),
+    created_at: z.string(),
+    modified_at: z.string(),
+  })
+  .openapi('TeamSummary');
+
+const TeamMemberSchema = z
+  .object({ user: UserSummarySchema, role: z.enum(TEAM_ROLES), joined_at: z.string() })
+  .openapi('TeamMember');
+
+const TeamSchema = TeamSummarySchema.extend({ members: z.array(TeamMemberSchema) }).openapi('Team');
+
+const TeamInputSchema = z.object({ name: Name, description: Description }).openapi('TeamInput');
+
+type Member = Awaited<ReturnType<typeof service.getTeam>>['members'][number];
+
+const toTeamSummary = (t: TeamRow) => ({
+  id: t.id,
+  name: t.name,
+  description: t.description,
+  created_by: t.createdBy,
+  created_at: t.createdAt.toISOString(),
+  modified_at: t.modifiedAt.toISOString(),
+});
+const toMember = (m: Member) => ({
+  user: m.user,
+  role: m.member.role,
+  joined_at: iso(m.member.createdAt)!,
+});
+const toTeam = (r: { team: TeamRow; members: Member[] }) => ({
+  ...toTeamSummary(r.team),
+  members: r.members.map(toMember),
+});
+
+const base = { tags: ['teams'], security: SECURITY };
+const TeamParams = z.object({ id: z.uuid() });
+const MemberParams = TeamParams.extend({ user_id: z.uuid() });
+const writeProblems = problems(400, 401, 403, 404, 409, 413, 415);
+
+const list = createRoute({
+  ...base,
+  method: 'get',
+  path: '/',
+  summary: 'All teams, by name (for sharing)',
+  request: { query: Pagination.extend({ q: z.string().trim().min(1).max(256).optional() }) },
+  responses: {
+    200: jsonResponse(listOf(TeamSummarySchema, 'TeamList'), 'A page'),
+    ...problems(400, 401),
+  },
+});
+const create = createRoute({
+  ...base,
+  method: 'post',
+  path: '/',
+  summary: 'Create a team; the caller becomes its first lead',
+  request: { body: jsonBody(TeamInputSchema) },
+  responses: { 201: jsonResponse(TeamSchema, 'Created'), ...problems(400, 401, 403, 413, 415) },
+});
+const get = createRoute({
+  ...base,
+  method: 'get',
+  path: '/{id}',
+  summary: 'A team with its members',
+  request: { params: TeamParams },
+  responses: { 200: jsonResponse(TeamSchema, 'The team'), ...problems(400, 401, 404) },
+});
+const put = createRoute({
+  ...base,
+  method: 'put',
+  path: '/{id}',
+  summary: 'Rename or describe a team (its creator or a lead)',
+  request: { params: TeamParams, body: jsonBody(TeamInputSchema) },
+  responses: { 200: jsonResponse(TeamSchema, 'Updated'), ...writeProblems },
+});
+const remove = createRoute({
+  ...base,
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Delete a team and its grants (its creator or a lead)',
+  request: { params: TeamParams },
+  responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
+});
+const putMember = createRoute({
+  ...base,
+  method: 'put',
+  path: '/{id}/members/{user_id}',
+  summary: 'Add a member or change their role (creator or lead); 201 new, 200 changed',
+  description: 'Demoting the last lead is a 409.',
+  request: { params: MemberParams, body: jsonBody(z.object({ role: z.enum(TEAM_ROLES) })) },
+  responses: {
+    200: jsonResponse(TeamMemberSchema, 'Changed'),
+    201: jsonResponse(TeamMemberSchema, 'Added'),
+    ...writeProblems,
+  },
+});
+const removeMember = createRoute({
+  ...base,
+  method: 'delete',
+  path: '/{id}/members/{user_id}',
+  summary: 'Remove a member (creator or lead), or leave the team; not the last lead (409)',
+  request: { params: MemberParams },
+  responses: { 204: { description: 'Removed' }, ...problems(400, 401, 403, 404, 409) },
+});
+
+/** `/api/teams…`: who may manage a team is its creator and its leads. */
+export function teamsRoutes(deps: AppDeps) {
+  const db = deps.db.db;
+  return createRouter()
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const page = await service.listTeams(db, requireCaller(c), query);
+      return c.json(
+        {
+          items: page.items.map(toTeamSummary),
+          total: page.total,
+          limit: query.limit,
+          offset: query.offset,
+        },
+        200,
+      );
+    })
+    .openapi(create, async (c) => {
+      const caller = requireCaller(c);
+      const team = await service.createTeam(db, caller, actorOf(c, caller), c.req.valid('json'));
+      return c.json(toTeam(team), 201);
+    })
+    .openapi(get, async (c) => {
+      return c.json(
+        toTeam(await service.getTeam(db, requireCaller(c), c.req.valid('param').id)),
+        200,
+      );
+    })
+    .openapi(put, async (c) => {
+      const caller = requireCaller(c);
+      const team = await service.replaceTeam(
+        db,
+        caller,
+        actorOf(c, caller),
+        c.req.valid('param').id,
+        c.req.valid('json'),
+      );
+      return c.json(toTeam(team), 200);
+    })
+    .openapi(remove, async (c) => {
+      const caller = requireCaller(c);
+      await service.deleteTeam(db, caller, actorOf(c, caller), c.req.valid('param').id);
+      return c.body(null, 204);
+    })
+    .openapi(putMember, async (c) => {
+      const caller = requireCaller(c);
+      const { id, user_id } = c.req.valid('param');
+      const r = await service.putMember(
+        db,
+        caller,
+        actorOf(c, caller),
+        id,
+        user_id,
+        c.req.valid('json').role,
+      );
+      const body = toMember({
+        member: r.member,
+        user: { id: r.user.id, name: r.user.name, email: r.user.email },
+      });
+      return r.created ? c.json(body, 201) : c.json(body, 200);
+    })
+    .openapi(removeMember, async (c) => {
+      const caller = requireCaller(c);
+      const { id, user_id } = c.req.valid('param');
+      await service.deleteMember(db, caller, actorOf(c, caller), id, user_id);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,38 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../context';
+import { requireCaller } from '../middleware/authentication';
+import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
+import * as service from '../services/users.service';
+import { toUserSummary, UserSummarySchema } from './serializers';
+
+const lookUp = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['users'],
+  security: SECURITY,
+  summary: 'Look up users to share with: name or e-mail contains `q`, by name',
+  description: 'A bounded look-up, not a paged list: at most `limit` (default 20, max 50) matches.',
+  request: {
+    query: z.object({
+      q: z.string().trim().min(1).max(256),
+      limit: z.coerce.number().int().min(1).max(50).default(20),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ items: z.array(UserSummarySchema) }).openapi('UserLookUp'),
+      'Matches',
+    ),
+    ...problems(400, 401),
+  },
+});
+
+/** `/api/users?q=`. */
+export function usersRoutes(deps: AppDeps) {
+  const db = deps.db.db;
+  return createRouter().openapi(lookUp, async (c) => {
+    const { q, limit } = c.req.valid('query');
+    const rows = await service.lookUpUsers(db, requireCaller(c), q, limit);
+    return c.json({ items: rows.map(toUserSummary) }, 200);
+  });
+}
