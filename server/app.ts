@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth.routes';
 import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { meRoutes } from './routes/me.routes';
+import { diagramsRoutes } from './routes/diagrams.routes';
 import { teamsRoutes } from './routes/teams.routes';
 import { threatModelsRoutes } from './routes/threat-models.routes';
 import { usersRoutes } from './routes/users.routes';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/me/notifications', notificationsRoutes(deps));
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));
+  app.route('/api/threat_models', diagramsRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
     type: 'apiKey',

@@ -1,0 +1,186 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { DIAGRAM_SORT_FIELDS } from '../../db/repositories/diagrams.repository';
+import type { AppDeps } from '../context';
+import { actorOf, parseIfMatch, setEtag } from '../http';
+import { JsonPatchSchema } from '../json-patch';
+import { sortParam } from '../list-query';
+import { requireCaller } from '../middleware/authentication';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  Pagination,
+  problems,
+  SECURITY,
+} from '../openapi';
+import {
+  DiagramCreateSchema,
+  DiagramReplaceSchema,
+  DiagramSchema,
+  DiagramSummarySchema,
+  toDiagram,
+  toDiagramSummary,
+} from '../schemas/diagrams.schemas';
+import * as diagrams from '../services/diagrams.service';
+import { IfMatchHeaders, ModelParams, patchBody, taggedResponse } from './model-scoped';
+
+const DiagramParams = ModelParams.extend({ diagram_id: z.uuid() });
+const tags = ['diagrams'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/{tm}/diagrams',
+  tags,
+  summary: "A threat model's diagrams (summaries, without cells)",
+  security: SECURITY,
+  request: {
+    params: ModelParams,
+    query: Pagination.extend({ sort: sortParam(DIAGRAM_SORT_FIELDS, 'created_at:asc') }),
+  },
+  responses: {
+    200: jsonResponse(listOf(DiagramSummarySchema, 'DiagramList'), 'One page'),
+    ...problems(400, 401, 404),
+  },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/{tm}/diagrams',
+  tags,
+  summary: 'Create a diagram (optionally with cells)',
+  security: SECURITY,
+  request: { params: ModelParams, body: jsonBody(DiagramCreateSchema) },
+  responses: {
+    201: taggedResponse(DiagramSchema, 'Created'),
+    ...problems(400, 401, 403, 404, 413, 415),
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{tm}/diagrams/{diagram_id}',
+  tags,
+  summary: 'A diagram with its cells (the live document when a session is open)',
+  security: SECURITY,
+  request: { params: DiagramParams },
+  responses: { 200: taggedResponse(DiagramSchema, 'The diagram'), ...problems(400, 401, 404) },
+});
+
+const put = createRoute({
+  method: 'put',
+  path: '/{tm}/diagrams/{diagram_id}',
+  tags,
+  summary: 'Replace a diagram; cells are applied to the live document (participants see them)',
+  description: 'Body up to 16 MiB. Bumps `version`.',
+  security: SECURITY,
+  request: {
+    params: DiagramParams,
+    headers: IfMatchHeaders,
+    body: jsonBody(DiagramReplaceSchema),
+  },
+  responses: {
+    200: taggedResponse(DiagramSchema, 'Replaced'),
+    ...problems(400, 401, 403, 404, 412, 413, 415),
+  },
+});
+
+const patch = createRoute({
+  method: 'patch',
+  path: '/{tm}/diagrams/{diagram_id}',
+  tags,
+  summary: 'Change a diagram with RFC 6902 JSON Patch over /name, /description and /cells',
+  description:
+    'Cell paths index the cells as GET returns them (`/cells/0/label`). Only the cells and ' +
+    'fields the patch changes are written to the live document. Bumps `version`.',
+  security: SECURITY,
+  request: {
+    params: DiagramParams,
+    headers: IfMatchHeaders,
+    body: patchBody(JsonPatchSchema, 'Paths under /name, /description, /cells'),
+  },
+  responses: {
+    200: taggedResponse(DiagramSchema, 'Patched'),
+    ...problems(400, 401, 403, 404, 409, 412, 413, 415),
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{tm}/diagrams/{diagram_id}',
+  tags,
+  summary: "Delete a diagram (its threats stay, detached); its and its cells' metadata go",
+  security: SECURITY,
+  request: { params: DiagramParams, headers: IfMatchHeaders },
+  responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
+});
+
+/** Diagrams of a threat model. Mounted at /api/threat_models. */
+export function diagramsRoutes(deps: AppDeps) {
+  const d = { db: deps.db.db, live: deps.live };
+  return createRouter()
+    .openapi(list, async (c) => {
+      const { limit, offset, sort } = c.req.valid('query');
+      const page = await diagrams.listDiagrams(d, requireCaller(c), c.req.valid('param').tm, {
+        limit,
+        offset,
+        sort,
+      });
+      return c.json({ ...page, items: page.items.map(toDiagramSummary), limit, offset }, 200);
+    })
+    .openapi(create, async (c) => {
+      const caller = requireCaller(c);
+      const { tm } = c.req.valid('param');
+      const { row, cells } = await diagrams.createDiagram(
+        d,
+        caller,
+        actorOf(c, caller),
+        tm,
+        c.req.valid('json'),
+      );
+      setEtag(c, row.version);
+      return c.json(toDiagram(row, cells), 201);
+    })
+    .openapi(get, async (c) => {
+      const { tm, diagram_id } = c.req.valid('param');
+      const { row, cells } = await diagrams.getDiagram(d, requireCaller(c), tm, diagram_id);
+      setEtag(c, row.version);
+      return c.json(toDiagram(row, cells), 200);
+    })
+    .openapi(put, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, diagram_id } = c.req.valid('param');
+      const { row, cells } = await diagrams.replaceDiagram(
+        d,
+        caller,
+        actorOf(c, caller),
+        tm,
+        diagram_id,
+        c.req.valid('json'),
+        parseIfMatch(c),
+      );
+      setEtag(c, row.version);
+      return c.json(toDiagram(row, cells), 200);
+    })
+    .openapi(patch, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, diagram_id } = c.req.valid('param');
+      const { row, cells } = await diagrams.patchDiagram(
+        d,
+        caller,
+        actorOf(c, caller),
+        tm,
+        diagram_id,
+        c.req.valid('json'),
+        parseIfMatch(c),
+      );
+      setEtag(c, row.version);
+      return c.json(toDiagram(row, cells), 200);
+    })
+    .openapi(remove, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, diagram_id } = c.req.valid('param');
+      await diagrams.deleteDiagram(d, caller, actorOf(c, caller), tm, diagram_id, parseIfMatch(c));
+      return c.body(null, 204);
+    });
+}

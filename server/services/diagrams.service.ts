@@ -1,0 +1,248 @@
+import type { Database, Executor } from '../../db';
+import * as repo from '../../db/repositories/diagrams.repository';
+import type { DiagramSummaryRow } from '../../db/repositories/diagrams.repository';
+import * as metadataRepo from '../../db/repositories/metadata.repository';
+import { adjustCounts } from '../../db/repositories/threat-models.repository';
+import type { Cell } from '../../model/cells';
+import type * as Y from 'yjs';
+import { replaceCells } from '../../model/ydoc';
+import type { Actor, Caller, LiveDiagrams } from '../context';
+import { notFound, preconditionFailed } from '../errors';
+import { assertVersion } from '../http';
+import { applyJsonPatch, type JsonPatch } from '../json-patch';
+import { DiagramFieldsSchema } from '../schemas/diagrams.schemas';
+import { cellsOrBadRequest, parseInput } from '../schemas/parse-input';
+import { diffChanges, recordAudit, type Changes } from './audit';
+import { applyCellDelta, countCellChanges } from './cell-changes';
+import { authorize } from './policy';
+
+/** What diagram services need: the database and the live documents (collab/'s interface). */
+export interface DiagramDeps {
+  db: Database;
+  live: LiveDiagrams;
+}
+
+const AUDIT_FIELDS = ['name', 'description'] as const;
+/** Transaction origin of REST cell writes inside the live document's transaction. */
+const REST_ORIGIN = 'rest';
+
+export async function listDiagrams(
+  { db }: DiagramDeps,
+  caller: Caller,
+  threatModelId: string,
+  page: { limit: number; offset: number; sort: string },
+) {
+  await authorize(db, caller, threatModelId, 'read');
+  const [items, total] = await Promise.all([
+    repo.listDiagrams(db, threatModelId, page),
+    repo.countDiagrams(db, threatModelId),
+  ]);
+  return { items, total };
+}
+
+/** A diagram with its current cells (the live room's when one is open). */
+export async function getDiagram(
+  { db, live }: DiagramDeps,
+  caller: Caller,
+  tmId: string,
+  id: string,
+) {
+  await authorize(db, caller, tmId, 'read');
+  const row = await repo.findDiagram(db, tmId, id);
+  if (!row) throw notFound('diagram');
+  return { row, cells: await live.readCells(id) };
+}
+
+/**
+ * Creates a diagram: the row, the model's count and the audit entry commit together; the
+ * cells then go into the live document (its update log lives outside this transaction).
+ */
+export async function createDiagram(
+  { db, live }: DiagramDeps,
+  caller: Caller,
+  actor: Actor,
+  threatModelId: string,
+  input: { name: string; type: 'DFD-1.0.0'; description?: string | null; cells?: unknown[] },
+) {
+  await authorize(db, caller, threatModelId, 'edit');
+  const cells = cellsOrBadRequest(input.cells ?? []);
+  const row = await db.transaction(async (tx) => {
+    const created = await repo.insertDiagram(tx, {
+      threatModelId,
+      name: input.name,
+      type: input.type,
+      description: input.description ?? null,
+      createdBy: caller.user.id,
+    });
+    await adjustCounts(tx, threatModelId, { diagramCount: 1 });
+    await recordAudit(tx, actor, {
+      action: 'diagram.create',
+      entityType: 'diagram',
+      entityId: created.id,
+      threatModelId,
+      changes: {
+        ...diffChanges(null, created, [...AUDIT_FIELDS, 'type']),
+        cells: { before: null, after: { added: cells.length, removed: 0, changed: 0 } },
+      },
+    });
+    return created;
+  });
+  const stored = cells.length
+    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), actor.userId)
+    : [];
+  return { row, cells: stored };
+}
+
+/** PUT: replaces name, description and cells (cells made equal field by field). */
+export async function replaceDiagram(
+  deps: DiagramDeps,
+  caller: Caller,
+  actor: Actor,
+  tmId: string,
+  id: string,
+  input: { name: string; description?: string | null; cells: unknown[] },
+  ifMatch: number | undefined,
+) {
+  await authorize(deps.db, caller, tmId, 'edit');
+  const cells = cellsOrBadRequest(input.cells);
+  const before = await findAt(deps.db, tmId, id, ifMatch);
+  const oldCells = await deps.live.readCells(id);
+  return writeDiagram(deps, actor, before, input, 'diagram.cells.replace', {
+    before: oldCells,
+    after: cells,
+    apply: (doc) => replaceCells(doc, cells, REST_ORIGIN),
+  });
+}
+
+/** Whether any operation reads or writes `/cells` (renames need not load the document). */
+const touchesCells = (patch: JsonPatch) =>
+  patch.some((op) => [op.path, op.from ?? ''].some((p) => /^\/cells(\/|$)/.test(p)));
+
+/**
+ * PATCH over name, description and cells. The patch is applied to the current cells and the
+ * result validated whole; only the cells and fields it changed are written to the live
+ * document, so concurrent live edits elsewhere survive.
+ */
+export async function patchDiagram(
+  deps: DiagramDeps,
+  caller: Caller,
+  actor: Actor,
+  tmId: string,
+  id: string,
+  patch: JsonPatch,
+  ifMatch: number | undefined,
+) {
+  const role = await authorize(deps.db, caller, tmId, 'edit');
+  const before = await findAt(deps.db, tmId, id, ifMatch);
+  const withCells = touchesCells(patch);
+  const oldCells = withCells ? await deps.live.readCells(id) : [];
+  const document = { name: before.name, description: before.description, cells: oldCells };
+  const patched = applyJsonPatch(
+    document,
+    patch,
+    { name: 'edit', description: 'edit', cells: 'edit' },
+    role,
+  );
+  const fields = parseInput(DiagramFieldsSchema, patched);
+  const cells = withCells ? cellsOrBadRequest(patched.cells) : null;
+  return writeDiagram(
+    deps,
+    actor,
+    before,
+    fields,
+    'diagram.cells.patch',
+    cells && {
+      before: oldCells,
+      after: cells,
+      apply: (doc) => applyCellDelta(doc, oldCells, cells),
+    },
+  );
+}
+
+interface CellWrite {
+  before: readonly Cell[];
+  after: readonly Cell[];
+  apply: (doc: Y.Doc) => void;
+}
+
+/** The diagram at the caller's If-Match version, or 404 / 412. */
+async function findAt(db: Executor, tmId: string, id: string, ifMatch: number | undefined) {
+  const row = await repo.findDiagram(db, tmId, id);
+  if (!row) throw notFound('diagram');
+  assertVersion(ifMatch, row.version);
+  return row;
+}
+
+/**
+ * Bumps the version (conditional on the version read, so a concurrent REST writer gets 412
+ * and nothing is written) and audits in one transaction, then writes the cells to the live
+ * document. The order matters: the version check must pass before any participant sees cells.
+ */
+async function writeDiagram(
+  { db, live }: DiagramDeps,
+  actor: Actor,
+  before: DiagramSummaryRow,
+  fields: { name: string; description?: string | null },
+  cellAction: string,
+  cells: CellWrite | null,
+) {
+  const values = { name: fields.name, description: fields.description ?? null };
+  const row = await db.transaction(async (tx) => {
+    const updated = await repo.updateDiagram(tx, before.id, before.version, values);
+    if (!updated) throw await staleOrGone(tx, before);
+    const changes: Changes = diffChanges(before, updated, AUDIT_FIELDS);
+    const counts = cells && countCellChanges(cells.before, cells.after);
+    if (counts && counts.added + counts.removed + counts.changed > 0) {
+      changes.cells = {
+        before: { count: cells.before.length },
+        after: { count: cells.after.length, ...counts },
+      };
+    }
+    await recordAudit(tx, actor, {
+      action: changes.cells ? cellAction : 'diagram.update',
+      entityType: 'diagram',
+      entityId: before.id,
+      threatModelId: before.threatModelId,
+      changes,
+    });
+    return updated;
+  });
+  const stored = cells
+    ? await live.transact(before.id, cells.apply, actor.userId)
+    : await live.readCells(before.id);
+  return { row, cells: stored };
+}
+
+/** Deletes a diagram with its metadata and its cells' metadata; threats keep their rows. */
+export async function deleteDiagram(
+  { db, live }: DiagramDeps,
+  caller: Caller,
+  actor: Actor,
+  tmId: string,
+  id: string,
+  ifMatch: number | undefined,
+): Promise<void> {
+  await authorize(db, caller, tmId, 'edit');
+  const before = await findAt(db, tmId, id, ifMatch);
+  const cellIds = (await live.readCells(id)).map((c) => c.id);
+  await db.transaction(async (tx) => {
+    const row = await repo.deleteDiagram(tx, id, before.version);
+    if (!row) throw await staleOrGone(tx, before);
+    await metadataRepo.deleteAllMetadata(tx, tmId, 'diagram', [id]);
+    await metadataRepo.deleteAllMetadata(tx, tmId, 'cell', cellIds);
+    await adjustCounts(tx, tmId, { diagramCount: -1 });
+    await recordAudit(tx, actor, {
+      action: 'diagram.delete',
+      entityType: 'diagram',
+      entityId: id,
+      threatModelId: tmId,
+      changes: diffChanges(before, null, AUDIT_FIELDS),
+    });
+  });
+}
+
+/** A conditional write matched nothing: 412 with the current version, or 404 if deleted. */
+async function staleOrGone(tx: Executor, before: DiagramSummaryRow) {
+  const now = await repo.findDiagram(tx, before.threatModelId, before.id);
+  return now ? preconditionFailed(now.version) : notFound('diagram');
+}
