@@ -1,38 +1,103 @@
 import type * as Y from 'yjs';
-import type { Executor } from '../db';
+import type { Database } from '../db';
 import * as updatesRepo from '../db/repositories/diagram-updates.repository';
 import { cellsFromDoc } from '../model/ydoc';
 import type { LiveDiagrams } from '../server/context';
+import { ServerOrigin } from './origins';
 import { loadDocument } from './persistence';
+import type { RoomRegistry } from './room-registry';
+import { snapshotDocument, type DocumentSnapshot } from './versions';
 
-/** Transaction origin of every server-side write (REST, restore, comments). */
-export const SERVER_ORIGIN = Symbol('threatroom-server');
+/** The diagram does not exist (deleted between the caller's check and the write). */
+export class DiagramNotFoundError extends Error {
+  constructor(readonly diagramId: string) {
+    super(`diagram ${diagramId} does not exist`);
+    this.name = 'DiagramNotFoundError';
+  }
+}
+
+/** LiveDiagrams plus what versions need: a consistent state + cells capture. */
+export interface CollabLiveDiagrams extends LiveDiagrams {
+  snapshot(diagramId: string): Promise<DocumentSnapshot>;
+}
 
 /**
- * LiveDiagrams over the database alone: each call loads the document, and a write appends its
- * update to the log synchronously. Used when no room for the diagram is loaded here.
+ * REST meets live: reads come from the loaded room when there is one (participants' latest
+ * edits included), else from compacted state + log. Writes always go through a room —
+ * loading it for the write when nobody is connected — so they reach every participant and
+ * the same update log, and the room unloads again once the write is stored.
  */
-export function createStoredDiagrams(db: Executor, nodeId: string): LiveDiagrams {
-  async function load(diagramId: string) {
+export function createLiveDiagrams(db: Database, registry: RoomRegistry): CollabLiveDiagrams {
+  async function loadStored(diagramId: string): Promise<Y.Doc> {
     const loaded = await loadDocument(db, diagramId);
-    if (!loaded) throw new Error(`diagram ${diagramId} does not exist`);
+    if (!loaded) throw new DiagramNotFoundError(diagramId);
     return loaded.doc;
   }
+
   return {
     async readCells(diagramId) {
-      const doc = await load(diagramId);
-      return cellsFromDoc(doc);
+      const room = registry.get(diagramId);
+      if (room) return cellsFromDoc(room.doc);
+      const doc = await loadStored(diagramId);
+      try {
+        return cellsFromDoc(doc);
+      } finally {
+        doc.destroy();
+      }
     },
-    async transact(diagramId, change: (doc: Y.Doc) => void, actorId) {
-      const doc = await load(diagramId);
+
+    async transact(diagramId, change, actorId) {
+      const room = await registry.acquire(diagramId);
+      if (!room) throw new DiagramNotFoundError(diagramId);
+      room.holds++;
+      try {
+        const commits = room.transact(change, actorId);
+        const cells = cellsFromDoc(room.doc);
+        // The REST answer means "stored": wait for the group commit of this write.
+        await Promise.all(commits);
+        return cells;
+      } finally {
+        room.holds--;
+        registry.releaseIfIdle(room);
+      }
+    },
+
+    async snapshot(diagramId) {
+      const room = registry.get(diagramId);
+      if (room) return snapshotDocument(room.doc);
+      const doc = await loadStored(diagramId);
+      try {
+        return snapshotDocument(doc);
+      } finally {
+        doc.destroy();
+      }
+    },
+  };
+}
+
+/**
+ * LiveDiagrams over the database alone, for tools that build the app without a collab server
+ * (e.g. the OpenAPI dump): each call loads the document and a write appends its update to
+ * the log directly. The server always uses `createLiveDiagrams`.
+ */
+export function createStoredDiagrams(db: Database, nodeId: string): LiveDiagrams {
+  return {
+    async readCells(diagramId) {
+      const loaded = await loadDocument(db, diagramId);
+      if (!loaded) throw new DiagramNotFoundError(diagramId);
+      return cellsFromDoc(loaded.doc);
+    },
+    async transact(diagramId, change, actorId) {
+      const loaded = await loadDocument(db, diagramId);
+      if (!loaded) throw new DiagramNotFoundError(diagramId);
       const updates: Uint8Array[] = [];
-      doc.on('update', (update: Uint8Array) => updates.push(update));
-      doc.transact(() => change(doc), SERVER_ORIGIN);
+      loaded.doc.on('update', (update: Uint8Array) => updates.push(update));
+      loaded.doc.transact(() => change(loaded.doc), new ServerOrigin(actorId));
       await updatesRepo.appendDiagramUpdates(
         db,
         updates.map((update) => ({ diagramId, update, origin: nodeId, userId: actorId })),
       );
-      return cellsFromDoc(doc);
+      return cellsFromDoc(loaded.doc);
     },
   };
 }

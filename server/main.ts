@@ -1,16 +1,31 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import { createStoredDiagrams } from '../collab/live-diagrams';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createRedisBus } from '../collab/bus';
+import { createCollabServer } from '../collab/collab-server';
 import { createDb, migrateDb } from '../db';
+import * as collabRepo from '../db/repositories/collaboration.repository';
 import { createApp } from './app';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
+import type { AppDeps } from './context';
 import { createLogger } from './logger';
+import { healthRoutes } from './routes/health.routes';
+
+/** `--role api|collab|all` on the command line wins over the ROLE setting. */
+function roleFromArgv(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+}
 
 /** The only place that reads configuration, opens the database and listens. */
 async function main() {
-  const config = loadConfig();
+  const role = roleFromArgv(process.argv.slice(2));
+  const config: Config = loadConfig(role ? { ...process.env, ROLE: role } : process.env);
   const logger = createLogger(config.LOG_LEVEL);
   if (!config.DATABASE_URL) mkdirSync(config.DATA_DIR, { recursive: true });
   const db = await createDb(
@@ -19,12 +34,30 @@ async function main() {
       : { dataDir: join(config.DATA_DIR, 'pglite') },
   );
   await migrateDb(db);
-  logger.info({ driver: db.driver }, 'database ready');
+  logger.info({ driver: db.driver, role: config.ROLE }, 'database ready');
 
-  const live = createStoredDiagrams(db.db, hostname());
-  const app = createApp({ config, db, logger, live });
+  const nodeId = `${hostname()}:${process.pid}`;
+  const bus = config.REDIS_URL ? createRedisBus({ url: config.REDIS_URL, nodeId, logger }) : null;
+  if (!bus && config.ROLE !== 'api') {
+    // Standalone: no room is live before we listen, so any open session is a crash leftover.
+    const ended = await collabRepo.endAllOpenSessions(db.db);
+    if (ended) logger.info({ ended }, 'closed collaboration sessions left open by a crash');
+  }
+  // Built in every role: its LiveDiagrams is how REST writes reach rooms and the log.
+  const collab = createCollabServer({ config, db, logger, nodeId, bus });
+  const deps: AppDeps = { config, db, logger, live: collab.live };
+  const app = config.ROLE === 'collab' ? healthOnlyApp(deps) : createApp(deps);
+
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info({ port: info.port }, `Threatroom listening on http://localhost:${info.port}`);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (config.ROLE === 'api') {
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    collab.handleUpgrade(req, socket, head);
   });
 
   let stopping = false;
@@ -33,11 +66,25 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
+    try {
+      // Every room's queued updates are stored before the database closes.
+      await collab.close(15_000);
+    } catch (err) {
+      logger.error({ err }, 'collab shutdown failed');
+    }
     await db.close();
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** `--role collab`: WebSockets plus liveness/readiness, no REST API. */
+function healthOnlyApp(deps: AppDeps) {
+  const app = new Hono();
+  app.route('/api', healthRoutes(deps));
+  return app;
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createStoredDiagrams } from '../../collab/live-diagrams';
+import { createCollabServer } from '../../collab/collab-server';
 import { createApp } from '../../server/app';
 import { defaultConfig, type Config } from '../../server/config';
 import type { AppDeps } from '../../server/context';
@@ -20,8 +20,11 @@ export interface TestContextOptions {
 export async function createTestContext(options: TestContextOptions = {}) {
   const db: TestDatabase = await createTestDatabase({ onQuery: options.onQuery });
   const config = defaultConfig(options.config);
-  const live = createStoredDiagrams(db.db, 'test');
-  const deps: AppDeps = { config, db, logger: pino({ level: 'silent' }), live };
+  const logger = pino({ level: 'silent' });
+  // The real room registry, unattached to any port: REST writes go through rooms and the log
+  // exactly as in production (tests/setup/server.ts attaches it to a listening server).
+  const collab = createCollabServer({ config, db, logger, nodeId: 'test' });
+  const deps: AppDeps = { config, db, logger, live: collab.live };
   const app = createApp(deps);
   const factories = createFactories(db.db);
   return {
@@ -33,7 +36,11 @@ export async function createTestContext(options: TestContextOptions = {}) {
     /** An in-process client acting as `who` (a user with a session, a token, or nobody). */
     as: (who: Credentials) => createHttpClient(app, who),
     anonymous: () => createHttpClient(app, null),
-    close: () => db.close(),
+    collab,
+    close: async () => {
+      await collab.close();
+      await db.close();
+    },
   };
 }
 
