@@ -1,0 +1,294 @@
+/**
+ * Acceptance 1 and 2 of issue 3: the status of every endpoint for every kind of caller, and
+ * "a stranger gets the same 404 under a model as for a random id".
+ *
+ * HOW TO ADD YOUR ENDPOINTS: append rows to `ROWS` (one per operation; `op` is the method and
+ * the OpenAPI path template exactly as /api/openapi.json spells it). `path`/`body` receive
+ * `Ids` — `tm` and `team` of the world plus whatever your `prepare` returns (it runs once per
+ * cell as the world's owner, e.g. `prepare: async (ctx, w) => ({ threat: (await …).id })`).
+ * Set `fresh: true` when the request destroys something other cells rely on (deleting the
+ * model, removing a grant): that cell then gets its own world. `expect` is one status per
+ * caller; `byRole(action, okStatus)` builds the usual one from the policy in model/roles.ts.
+ * Then delete your operation from `NOT_YET_IN_MATRIX`. The coverage test fails when an
+ * operation in the OpenAPI document has neither a row nor an entry there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, type Action, type Role } from '../../model/roles';
+import { createTestContext, type TestContext } from '../setup/context';
+import type { TestUser } from '../setup/factories';
+import type { Credentials } from '../setup/http';
+
+const WHO = [
+  'anonymous',
+  'stranger',
+  'reader',
+  'reviewer',
+  'writer',
+  'owner',
+  'team_writer',
+  'everyone_reader',
+] as const;
+type Who = (typeof WHO)[number];
+
+/** The role each caller holds on the world's model (the team member's team has writer). */
+const ROLE_OF: Partial<Record<Who, Role>> = {
+  reader: 'reader',
+  reviewer: 'reviewer',
+  writer: 'writer',
+  owner: 'owner',
+  team_writer: 'writer',
+  everyone_reader: 'reader',
+};
+
+/** Statuses under a model: 401 without a session, 404 invisible, 403 below `action`. */
+export function byRole(action: Action, ok: number): Record<Who, number> {
+  return Object.fromEntries(
+    WHO.map((who) => {
+      if (who === 'anonymous') return [who, 401];
+      const role = ROLE_OF[who];
+      return [who, !role ? 404 : can(role, action) ? ok : 403];
+    }),
+  ) as Record<Who, number>;
+}
+
+/** Statuses of an endpoint any signed-in user may call. */
+const signedIn = (ok: number) =>
+  Object.fromEntries(WHO.map((w) => [w, w === 'anonymous' ? 401 : ok])) as Record<Who, number>;
+
+/** Statuses of a team endpoint only the team's creator (the world's owner) may call. */
+const teamManager = (ok: number) =>
+  Object.fromEntries(
+    WHO.map((w) => [w, w === 'anonymous' ? 401 : w === 'owner' ? ok : 403]),
+  ) as Record<Who, number>;
+
+export type Ids = { tm: string; team: string } & Record<string, string>;
+interface World {
+  tm: { id: string };
+  team: { id: string };
+}
+interface Row {
+  op: string;
+  path: (ids: Ids) => string;
+  body?: (ids: Ids) => unknown;
+  prepare?: (ctx: TestContext, world: World) => Promise<Record<string, string>>;
+  fresh?: boolean;
+  expect: Record<Who, number>;
+}
+
+const tmPath = (ids: Ids, rest = '') => `/api/threat_models/${ids.tm}${rest}`;
+const newUserId = async (ctx: TestContext) => ({ user: (await ctx.newUser()).id });
+
+const ROWS: Row[] = [
+  { op: 'GET /api/users', path: () => '/api/users?q=user', expect: signedIn(200) },
+  { op: 'GET /api/teams', path: () => '/api/teams', expect: signedIn(200) },
+  {
+    op: 'POST /api/teams',
+    path: () => '/api/teams',
+    body: () => ({ name: 'T' }),
+    expect: signedIn(201),
+  },
+  { op: 'GET /api/teams/{id}', path: (i) => `/api/teams/${i.team}`, expect: signedIn(200) },
+  {
+    op: 'PUT /api/teams/{id}',
+    path: (i) => `/api/teams/${i.team}`,
+    body: () => ({ name: 'Renamed' }),
+    expect: teamManager(200),
+  },
+  {
+    op: 'DELETE /api/teams/{id}',
+    path: (i) => `/api/teams/${i.team}`,
+    fresh: true,
+    expect: teamManager(204),
+  },
+  {
+    op: 'PUT /api/teams/{id}/members/{user_id}',
+    path: (i) => `/api/teams/${i.team}/members/${i.user}`,
+    prepare: newUserId,
+    body: () => ({ role: 'member' }),
+    expect: teamManager(201),
+  },
+  {
+    op: 'DELETE /api/teams/{id}/members/{user_id}',
+    path: (i) => `/api/teams/${i.team}/members/${i.user}`,
+    prepare: async (ctx, w) => {
+      const user = await ctx.newUser();
+      await ctx.addTeamMember(w.team, user);
+      return { user: user.id };
+    },
+    expect: teamManager(204),
+  },
+  { op: 'GET /api/threat_models', path: () => '/api/threat_models', expect: signedIn(200) },
+  {
+    op: 'POST /api/threat_models',
+    path: () => '/api/threat_models',
+    body: () => ({ name: 'New' }),
+    expect: signedIn(201),
+  },
+  { op: 'GET /api/threat_models/{tm}', path: (i) => tmPath(i), expect: byRole('read', 200) },
+  {
+    op: 'PUT /api/threat_models/{tm}',
+    path: (i) => tmPath(i),
+    body: () => ({ name: 'Replaced' }),
+    expect: byRole('edit', 200),
+  },
+  {
+    op: 'PATCH /api/threat_models/{tm}',
+    path: (i) => tmPath(i),
+    body: () => [{ op: 'replace', path: '/description', value: 'patched' }],
+    expect: byRole('edit', 200),
+  },
+  {
+    op: 'DELETE /api/threat_models/{tm}',
+    path: (i) => tmPath(i),
+    fresh: true,
+    expect: byRole('manage', 204),
+  },
+  {
+    op: 'GET /api/threat_models/{tm}/access',
+    path: (i) => tmPath(i, '/access'),
+    expect: byRole('read', 200),
+  },
+  {
+    op: 'PUT /api/threat_models/{tm}/access/{principal_type}/{principal_id}',
+    path: (i) => tmPath(i, `/access/user/${i.user}`),
+    prepare: newUserId,
+    body: () => ({ role: 'reader' }),
+    expect: byRole('manage', 201),
+  },
+  {
+    op: 'DELETE /api/threat_models/{tm}/access/{principal_type}/{principal_id}',
+    path: (i) => tmPath(i, `/access/user/${i.user}`),
+    prepare: async (ctx, w) => {
+      const user = await ctx.newUser();
+      await ctx.grant(w.tm, user, 'reader');
+      return { user: user.id };
+    },
+    expect: byRole('manage', 204),
+  },
+  {
+    op: 'GET /api/threat_models/{tm}/audit',
+    path: (i) => tmPath(i, '/audit'),
+    expect: byRole('read', 200),
+  },
+];
+
+/**
+ * Operations whose owners have not added rows yet (other engineers' endpoints at the time
+ * this matrix was written). Remove an entry when you add its row.
+ */
+const NOT_YET_IN_MATRIX = new Set<string>([
+  'GET /api/threat_models/{tm}/threats',
+  'POST /api/threat_models/{tm}/threats',
+  'POST /api/threat_models/{tm}/threats/bulk',
+  'GET /api/threat_models/{tm}/threats/{threat_id}',
+  'PUT /api/threat_models/{tm}/threats/{threat_id}',
+  'PATCH /api/threat_models/{tm}/threats/{threat_id}',
+  'DELETE /api/threat_models/{tm}/threats/{threat_id}',
+  'GET /api/threat_models/{tm}/diagrams',
+  'POST /api/threat_models/{tm}/diagrams',
+  'GET /api/threat_models/{tm}/diagrams/{diagram_id}',
+  'PUT /api/threat_models/{tm}/diagrams/{diagram_id}',
+  'PATCH /api/threat_models/{tm}/diagrams/{diagram_id}',
+  'DELETE /api/threat_models/{tm}/diagrams/{diagram_id}',
+  'GET /api/threat_models/{tm}/comments',
+  'POST /api/threat_models/{tm}/comments',
+  'GET /api/threat_models/{tm}/comments/{id}',
+  'PATCH /api/threat_models/{tm}/comments/{id}',
+  'DELETE /api/threat_models/{tm}/comments/{id}',
+  'POST /api/threat_models/{tm}/comments/{id}/resolve',
+  'POST /api/threat_models/{tm}/comments/{id}/reopen',
+  'GET /api/threat_models/{tm}/reviews',
+  'POST /api/threat_models/{tm}/reviews',
+  'POST /api/threat_models/{tm}/reviews/decision',
+]);
+
+/** The caller's own resources and sign-in: no role on a model is involved. */
+const OUTSIDE_MATRIX = /^(GET|POST|PUT|PATCH|DELETE) \/api\/(auth|me|health|ready)(\/|$)/;
+
+const RANDOM_ID = '00000000-0000-4000-8000-00000000abcd';
+
+let ctx: TestContext;
+let users: Record<Exclude<Who, 'anonymous'>, TestUser>;
+let shared: { main: World; everyone: World };
+
+/** A model with grants for every role and the team, plus a team the owner created. */
+async function mainWorld(): Promise<World> {
+  const team = await ctx.newTeam(users.owner);
+  await ctx.addTeamMember(team, users.team_writer);
+  const tm = await ctx.newThreatModel(users.owner);
+  for (const who of ['reader', 'reviewer', 'writer'] as const) await ctx.grant(tm, users[who], who);
+  await ctx.grant(tm, { team }, 'writer');
+  return { tm, team };
+}
+
+/** A separate model shared with everyone as readers (it would make the stranger a reader). */
+async function everyoneWorld(): Promise<World> {
+  const tm = await ctx.newThreatModel(users.owner);
+  await ctx.grant(tm, 'everyone', 'reader');
+  return { tm, team: await ctx.newTeam(users.owner) };
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const entries = await Promise.all(
+    WHO.filter((w) => w !== 'anonymous').map(async (w) => [w, await ctx.newUser({ name: w })]),
+  );
+  users = Object.fromEntries(entries);
+  shared = { main: await mainWorld(), everyone: await everyoneWorld() };
+});
+afterAll(() => ctx.close());
+
+function credentials(who: Who): Credentials {
+  return who === 'anonymous' ? null : users[who];
+}
+
+async function send(row: Row, who: Who, ids: Ids) {
+  const [method] = row.op.split(' ') as [string];
+  return ctx.as(credentials(who)).send(method, row.path(ids), row.body?.(ids));
+}
+
+describe('role matrix', () => {
+  it('covers every operation in the OpenAPI document', async () => {
+    const doc = (await ctx.anonymous().get('/api/openapi.json')).body;
+    const ops = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const rows = new Set(ROWS.map((r) => r.op));
+    const missing = ops.filter(
+      (op) => !rows.has(op) && !NOT_YET_IN_MATRIX.has(op) && !OUTSIDE_MATRIX.test(op),
+    );
+    expect(missing, 'add rows for these operations').toEqual([]);
+    const stale = [...NOT_YET_IN_MATRIX].filter((op) => rows.has(op) || !ops.includes(op));
+    expect(stale, 'remove these from NOT_YET_IN_MATRIX').toEqual([]);
+  });
+
+  for (const row of ROWS) {
+    it(row.op, async () => {
+      const actual: Partial<Record<Who, number>> = {};
+      for (const who of WHO) {
+        const world =
+          who === 'everyone_reader'
+            ? row.fresh
+              ? await everyoneWorld()
+              : shared.everyone
+            : row.fresh
+              ? await mainWorld()
+              : shared.main;
+        const extra = (await row.prepare?.(ctx, world)) ?? {};
+        const ids: Ids = { tm: world.tm.id, team: world.team.id, ...extra };
+        const res = await send(row, who, ids);
+        actual[who] = res.status;
+        if (who === 'stranger' && row.path(ids).startsWith(`/api/threat_models/${ids.tm}`)) {
+          // Acceptance 2: indistinguishable from a model that does not exist.
+          const random = await send(row, who, { ...ids, tm: RANDOM_ID });
+          expect([res.status, res.body.code, res.body.detail]).toEqual([
+            random.status,
+            random.body.code,
+            random.body.detail,
+          ]);
+        }
+      }
+      expect(actual).toEqual(row.expect);
+    });
+  }
+});
