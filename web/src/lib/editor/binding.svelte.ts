@@ -1,0 +1,536 @@
+import type { Edge, Node, XYPosition } from '@xyflow/svelte';
+import * as Y from 'yjs';
+import {
+  cellsFromDoc,
+  cellsMap,
+  deleteCells,
+  isFlow,
+  isNode,
+  upsertCell,
+  type Cell,
+  type CellField,
+  type FlowCell,
+  type NodeCell,
+  type NodeShape,
+} from '$model';
+import { SHAPES } from './shapes';
+
+export type DfdNode = Node<{ cell: NodeCell }, NodeShape>;
+export type DfdEdge = Edge<{ cell: FlowCell }, 'flow'>;
+
+/**
+ * Transaction origin of this browser's edits. Y.UndoManager tracks only this origin, so undo
+ * never reverts a collaborator's (or the server's) changes.
+ */
+export const LOCAL_ORIGIN = { name: 'threatroom-local-edit' };
+
+const PASTE_OFFSET = 24;
+
+const sameCell = (a: Cell, b: Cell) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Binds a diagram's Y.Doc (`cells` map, ARCHITECTURE.md §4) to Svelte Flow nodes and edges.
+ * The document is the single source of truth: every local edit is a Yjs transaction with
+ * LOCAL_ORIGIN, and the flow arrays are rebuilt from the document after every change, local
+ * or remote, keeping only view state (selection, measurements, an ongoing drag) from the
+ * previous arrays. Positions are absolute in the document; Svelte Flow gets them relative to
+ * the containing security boundary (its `parentId`), so children move with their boundary.
+ */
+export class DiagramBinding {
+  readonly doc: Y.Doc;
+  readonly undoManager: Y.UndoManager;
+  nodes = $state.raw<DfdNode[]>([]);
+  edges = $state.raw<DfdEdge[]>([]);
+  /** Every cell by id, as of the last document change. */
+  cells = $state.raw<Map<string, Cell>>(new Map());
+  canUndo = $state(false);
+  canRedo = $state(false);
+  /** The cell whose label is being edited in place, if any. */
+  editingId = $state<string | null>(null);
+  readOnly: boolean;
+
+  /** Nodes being dragged here: their local position wins over the document until the drop. */
+  private dragging = new Set<string>();
+  /** While a resize runs, Svelte Flow shifts children to keep them in place: not a move. */
+  private resizing = false;
+  /** Cells to select after the next rebuild (pasted or newly added cells). */
+  private selectNext: Set<string> | null = null;
+  private clipboard: Cell[] = [];
+  private pasteCount = 0;
+  private disposers: (() => void)[] = [];
+
+  constructor(doc: Y.Doc, readOnly: boolean) {
+    this.doc = doc;
+    this.readOnly = readOnly;
+    const cells = cellsMap(doc);
+    this.undoManager = new Y.UndoManager(cells, {
+      trackedOrigins: new Set([LOCAL_ORIGIN]),
+      captureTimeout: 400,
+    });
+    const onChange = () => this.rebuild();
+    cells.observeDeep(onChange);
+    const onStack = () => {
+      this.canUndo = this.undoManager.canUndo();
+      this.canRedo = this.undoManager.canRedo();
+    };
+    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
+      this.undoManager.on(event, onStack);
+    }
+    this.disposers.push(
+      () => cells.unobserveDeep(onChange),
+      () => this.undoManager.destroy(),
+    );
+    this.rebuild();
+  }
+
+  destroy() {
+    for (const dispose of this.disposers) dispose();
+  }
+
+  /** The ids of the currently selected nodes and edges. */
+  get selectedIds(): string[] {
+    return [
+      ...this.nodes.filter((n) => n.selected).map((n) => n.id),
+      ...this.edges.filter((e) => e.selected).map((e) => e.id),
+    ];
+  }
+
+  private rebuild() {
+    const all = cellsFromDoc(this.doc);
+    const byId = new Map(all.map((c) => [c.id, c]));
+    const select = this.selectNext;
+    this.selectNext = null;
+    const prevNodes = new Map(this.nodes.map((n) => [n.id, n]));
+    const prevEdges = new Map(this.edges.map((e) => [e.id, e]));
+
+    const nodeCells = all.filter(isNode);
+    const parentOf = (cell: NodeCell): NodeCell | undefined => {
+      const parent = cell.parent ? byId.get(cell.parent) : undefined;
+      return parent && isNode(parent) && parent.id !== cell.id ? parent : undefined;
+    };
+    // Svelte Flow needs parents before their children; cycles (only possible through REST
+    // writes) are broken by ignoring the parent link that closes them.
+    const depth = new Map<string, number>();
+    const depthOf = (cell: NodeCell): number => {
+      let d = 0;
+      const seen = new Set([cell.id]);
+      for (let p = parentOf(cell); p && !seen.has(p.id); p = parentOf(p)) {
+        seen.add(p.id);
+        d++;
+      }
+      return d;
+    };
+    for (const cell of nodeCells) depth.set(cell.id, depthOf(cell));
+    const ordered = [...nodeCells].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
+
+    const nodes: DfdNode[] = ordered.map((cell) => {
+      const candidate = parentOf(cell);
+      const parent =
+        candidate && depth.get(candidate.id)! < depth.get(cell.id)! ? candidate : undefined;
+      const position = parent
+        ? { x: cell.x - parent.x, y: cell.y - parent.y }
+        : { x: cell.x, y: cell.y };
+      const prev = prevNodes.get(cell.id);
+      const selected = select ? select.has(cell.id) : (prev?.selected ?? false);
+      if (
+        prev &&
+        sameCell(prev.data.cell, cell) &&
+        prev.selected === selected &&
+        prev.parentId === parent?.id &&
+        (this.dragging.has(cell.id) ||
+          (prev.position.x === position.x && prev.position.y === position.y))
+      ) {
+        return prev;
+      }
+      const sameSize = prev?.width === cell.width && prev?.height === cell.height;
+      return {
+        ...(prev && sameSize ? { measured: prev.measured } : {}),
+        id: cell.id,
+        type: cell.shape,
+        position: prev && this.dragging.has(cell.id) ? prev.position : position,
+        width: cell.width,
+        height: cell.height,
+        ...(parent ? { parentId: parent.id } : {}),
+        zIndex: cell.shape === 'security-boundary' ? 0 : 1,
+        selected,
+        dragging: prev?.dragging,
+        data: { cell },
+      };
+    });
+
+    const edges: DfdEdge[] = all.filter(isFlow).map((cell) => {
+      const prev = prevEdges.get(cell.id);
+      const selected = select ? select.has(cell.id) : (prev?.selected ?? false);
+      if (prev?.data && sameCell(prev.data.cell, cell) && prev.selected === selected) return prev;
+      return {
+        id: cell.id,
+        type: 'flow',
+        source: cell.source.cell,
+        target: cell.target.cell,
+        sourceHandle: cell.source.port ?? null,
+        targetHandle: cell.target.port ?? null,
+        selected,
+        zIndex: 2,
+        data: { cell },
+      };
+    });
+
+    this.cells = byId;
+    this.nodes = nodes;
+    this.edges = edges;
+  }
+
+  /** Runs `change` as one local, undoable transaction (no-op for read-only participants). */
+  private edit(change: (cells: Y.Map<Y.Map<unknown>>) => void) {
+    if (this.readOnly) return;
+    this.doc.transact(() => change(cellsMap(this.doc)), LOCAL_ORIGIN);
+  }
+
+  private nodeCell(id: string): NodeCell | undefined {
+    const map = cellsMap(this.doc).get(id);
+    if (!(map instanceof Y.Map) || map.get('shape') === 'flow') return undefined;
+    return {
+      id,
+      shape: map.get('shape') as NodeShape,
+      x: Number(map.get('x') ?? 0),
+      y: Number(map.get('y') ?? 0),
+      width: Number(map.get('width') ?? 1),
+      height: Number(map.get('height') ?? 1),
+      parent: (map.get('parent') as string | null | undefined) ?? null,
+    };
+  }
+
+  /** The absolute position of a flow position given relative to `parentId`. */
+  private absolute(position: XYPosition, parentId: string | undefined): XYPosition {
+    const parent = parentId ? this.nodeCell(parentId) : undefined;
+    return parent ? { x: position.x + parent.x, y: position.y + parent.y } : position;
+  }
+
+  /** The smallest security boundary containing the centre of `cell`, other than itself. */
+  private containerOf(cell: NodeCell): string | null {
+    const cx = cell.x + cell.width / 2;
+    const cy = cell.y + cell.height / 2;
+    let best: NodeCell | null = null;
+    cellsMap(this.doc).forEach((_, id) => {
+      const b = this.nodeCell(id);
+      if (!b || b.shape !== 'security-boundary' || b.id === cell.id) return;
+      const inside = cx >= b.x && cx <= b.x + b.width && cy >= b.y && cy <= b.y + b.height;
+      if (inside && (!best || b.width * b.height < best.width * best.height)) best = b;
+    });
+    return (best as NodeCell | null)?.id ?? null;
+  }
+
+  /** Re-derives containment: every non-boundary node belongs to the boundary around it. */
+  private reparentAll(cells: Y.Map<Y.Map<unknown>>) {
+    cells.forEach((map, id) => {
+      const cell = this.nodeCell(id);
+      if (!cell || cell.shape === 'security-boundary') return;
+      const parent = this.containerOf(cell);
+      if ((map.get('parent') ?? null) !== parent) map.set('parent', parent);
+    });
+  }
+
+  /** Adds a node of `shape` centred on `at` (flow coordinates); returns its id. */
+  addNode(shape: NodeShape, at: XYPosition): string | null {
+    if (this.readOnly) return null;
+    const spec = SHAPES[shape];
+    const id = crypto.randomUUID();
+    const spot = shape === 'security-boundary' ? at : this.freeSpot(at, spec.width, spec.height);
+    const cell: NodeCell = {
+      id,
+      shape,
+      x: Math.round(spot.x - spec.width / 2),
+      y: Math.round(spot.y - spec.height / 2),
+      width: spec.width,
+      height: spec.height,
+      label: spec.label,
+      parent: null,
+      z_index: this.nextZ(),
+      data: {},
+    };
+    this.undoManager.stopCapturing();
+    this.selectNext = new Set([id]);
+    this.edit((cells) => {
+      if (shape !== 'security-boundary') cell.parent = this.containerOf(cell);
+      upsertCell(this.doc, cell);
+      if (shape === 'security-boundary') this.reparentAll(cells);
+    });
+    return id;
+  }
+
+  /**
+   * The point nearest `at` (walking outwards on a grid) where a new node of this size does
+   * not cover another node, so shapes added in a row do not pile up on each other.
+   */
+  private freeSpot(at: XYPosition, width: number, height: number): XYPosition {
+    const others: NodeCell[] = [];
+    cellsMap(this.doc).forEach((_, id) => {
+      const cell = this.nodeCell(id);
+      if (cell && cell.shape !== 'security-boundary') others.push(cell);
+    });
+    const gap = 24;
+    const free = (p: XYPosition) =>
+      others.every(
+        (o) =>
+          p.x + width / 2 + gap <= o.x ||
+          p.x - width / 2 - gap >= o.x + o.width ||
+          p.y + height / 2 + gap <= o.y ||
+          p.y - height / 2 - gap >= o.y + o.height,
+      );
+    const stepX = width + gap;
+    const stepY = height + gap;
+    for (let ring = 0; ring < 8; ring++) {
+      for (let dy = -ring; dy <= ring; dy++) {
+        for (let dx = -ring; dx <= ring; dx++) {
+          if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+          const p = { x: at.x + dx * stepX, y: at.y + dy * stepY };
+          if (free(p)) return p;
+        }
+      }
+    }
+    return at;
+  }
+
+  private nextZ(): number {
+    let max = 0;
+    cellsMap(this.doc).forEach((map) => {
+      const z = map.get('z_index');
+      if (typeof z === 'number' && z > max) max = z;
+    });
+    return max + 1;
+  }
+
+  /** Adds a flow between two nodes; returns its id (null when it would be invalid). */
+  addFlow(
+    source: string,
+    target: string,
+    sourcePort?: string | null,
+    targetPort?: string | null,
+  ): string | null {
+    if (this.readOnly || source === target) return null;
+    if (!this.nodeCell(source) || !this.nodeCell(target)) return null;
+    const id = crypto.randomUUID();
+    const cell: FlowCell = {
+      id,
+      shape: 'flow',
+      source: sourcePort ? { cell: source, port: sourcePort } : { cell: source },
+      target: targetPort ? { cell: target, port: targetPort } : { cell: target },
+      label: 'Data flow',
+      z_index: this.nextZ(),
+      data: {},
+    };
+    this.undoManager.stopCapturing();
+    this.selectNext = new Set([id]);
+    this.edit(() => upsertCell(this.doc, cell));
+    return id;
+  }
+
+  /**
+   * Takes the node array Svelte Flow hands back (selection, measurements, drags). Positions it
+   * changed outside a pointer drag — arrow-key nudges — are written to the document here;
+   * pointer drags are written by moveNodes from the drag events.
+   */
+  acceptFlowNodes(next: DfdNode[]) {
+    const prev = new Map(this.nodes.map((n) => [n.id, n]));
+    this.nodes = next;
+    if (this.readOnly || this.resizing) return;
+    const nudged = next.filter((n) => {
+      const before = prev.get(n.id);
+      return (
+        before &&
+        !n.dragging &&
+        !this.dragging.has(n.id) &&
+        (before.position.x !== n.position.x || before.position.y !== n.position.y)
+      );
+    });
+    if (nudged.length) {
+      this.moveNodes(
+        nudged.map((n) => ({ id: n.id, position: n.position, parentId: n.parentId })),
+        true,
+      );
+    }
+  }
+
+  acceptFlowEdges(next: DfdEdge[]) {
+    this.edges = next;
+  }
+
+  beginDrag(ids: string[]) {
+    for (const id of ids) this.dragging.add(id);
+    this.undoManager.stopCapturing();
+  }
+
+  /**
+   * Writes dragged nodes' positions (relative to their flow parent) as absolute document
+   * coordinates, moving each node's descendants by the same delta. On `drop`, containment is
+   * re-derived so a node dropped into a boundary joins it and one dragged out leaves it.
+   */
+  moveNodes(moves: { id: string; position: XYPosition; parentId?: string }[], drop: boolean) {
+    this.edit((cells) => {
+      for (const move of moves) {
+        const cell = this.nodeCell(move.id);
+        const map = cells.get(move.id);
+        if (!cell || !map) continue;
+        const abs = this.absolute(move.position, move.parentId);
+        const dx = Math.round(abs.x) - cell.x;
+        const dy = Math.round(abs.y) - cell.y;
+        if (dx === 0 && dy === 0) continue;
+        map.set('x', cell.x + dx);
+        map.set('y', cell.y + dy);
+        this.shiftDescendants(cells, move.id, dx, dy);
+      }
+      if (drop) this.reparentAll(cells);
+    });
+    if (drop) {
+      for (const move of moves) this.dragging.delete(move.id);
+      this.undoManager.stopCapturing();
+      this.rebuild();
+    }
+  }
+
+  private shiftDescendants(cells: Y.Map<Y.Map<unknown>>, id: string, dx: number, dy: number) {
+    const seen = new Set([id]);
+    const queue = [id];
+    while (queue.length) {
+      const parent = queue.shift()!;
+      cells.forEach((map, childId) => {
+        if (map.get('parent') !== parent || seen.has(childId)) return;
+        seen.add(childId);
+        queue.push(childId);
+        map.set('x', Number(map.get('x') ?? 0) + dx);
+        map.set('y', Number(map.get('y') ?? 0) + dy);
+      });
+    }
+  }
+
+  beginResize() {
+    this.resizing = true;
+    this.undoManager.stopCapturing();
+  }
+
+  /**
+   * Applies a resize (position relative to the flow parent). Only this node's geometry
+   * changes: contents keep their absolute positions. `done` re-derives containment.
+   */
+  resizeNode(
+    id: string,
+    box: { x: number; y: number; width: number; height: number },
+    parentId: string | undefined,
+    done: boolean,
+  ) {
+    this.edit((cells) => {
+      const map = cells.get(id);
+      if (!map) return;
+      const abs = this.absolute({ x: box.x, y: box.y }, parentId);
+      map.set('x', Math.round(abs.x));
+      map.set('y', Math.round(abs.y));
+      map.set('width', Math.max(1, Math.round(box.width)));
+      map.set('height', Math.max(1, Math.round(box.height)));
+      if (done) this.reparentAll(cells);
+    });
+    if (done) {
+      this.resizing = false;
+      this.undoManager.stopCapturing();
+      this.rebuild();
+    }
+  }
+
+  /** Sets top-level fields of one cell (label, …). */
+  updateCell(id: string, fields: Partial<Record<CellField, unknown>>) {
+    this.undoManager.stopCapturing();
+    this.edit((cells) => {
+      const map = cells.get(id);
+      if (!map) return;
+      for (const [key, value] of Object.entries(fields)) {
+        if (value === undefined) map.delete(key);
+        else map.set(key, value);
+      }
+    });
+  }
+
+  /** Sets (or with `undefined`, removes) one DFD property in the cell's `data`. */
+  setData(id: string, key: string, value: unknown) {
+    const map = cellsMap(this.doc).get(id);
+    if (!map) return;
+    const data = { ...((map.get('data') as Record<string, unknown> | undefined) ?? {}) };
+    if (value === undefined || value === '') delete data[key];
+    else data[key] = value;
+    this.updateCell(id, { data });
+  }
+
+  /**
+   * Deletes cells and the flows attached to them. A deleted boundary's contents stay where
+   * they are (they leave the boundary, they are not deleted with it).
+   */
+  deleteCells(ids: string[]) {
+    if (!ids.length) return;
+    const doomed = new Set(ids);
+    this.undoManager.stopCapturing();
+    this.edit((cells) => {
+      cells.forEach((map) => {
+        const parent = map.get('parent');
+        if (typeof parent === 'string' && doomed.has(parent)) map.set('parent', null);
+      });
+      deleteCells(this.doc, doomed, LOCAL_ORIGIN);
+    });
+  }
+
+  /** Copies the selected nodes and the flows between them. */
+  copy(ids: string[]): number {
+    const chosen = new Set(ids);
+    this.clipboard = cellsFromDoc(this.doc).filter((c) =>
+      isFlow(c) ? chosen.has(c.source.cell) && chosen.has(c.target.cell) : chosen.has(c.id),
+    );
+    this.pasteCount = 0;
+    return this.clipboard.length;
+  }
+
+  /** Pastes the clipboard with fresh ids, offset a little more on every paste. */
+  paste(): number {
+    if (this.readOnly || !this.clipboard.length) return 0;
+    this.pasteCount++;
+    const offset = PASTE_OFFSET * this.pasteCount;
+    const ids = new Map(this.clipboard.map((c) => [c.id, crypto.randomUUID()]));
+    const z = this.nextZ();
+    const copies: Cell[] = this.clipboard.map((c, i) => {
+      const id = ids.get(c.id)!;
+      if (isFlow(c)) {
+        return {
+          ...structuredClone(c),
+          id,
+          source: { ...c.source, cell: ids.get(c.source.cell)! },
+          target: { ...c.target, cell: ids.get(c.target.cell)! },
+          z_index: z + i,
+        };
+      }
+      const parent = c.parent ? (ids.get(c.parent) ?? c.parent) : null;
+      return {
+        ...structuredClone(c),
+        id,
+        x: c.x + offset,
+        y: c.y + offset,
+        parent: parent && (ids.has(c.parent!) || this.nodeCell(parent)) ? parent : null,
+        z_index: z + i,
+      };
+    });
+    this.undoManager.stopCapturing();
+    this.selectNext = new Set(copies.map((c) => c.id));
+    this.edit(() => {
+      for (const cell of copies) upsertCell(this.doc, cell);
+    });
+    return copies.length;
+  }
+
+  selectAll() {
+    this.nodes = this.nodes.map((n) => (n.selected ? n : { ...n, selected: true }));
+    this.edges = this.edges.map((e) => (e.selected ? e : { ...e, selected: true }));
+  }
+
+  undo() {
+    if (!this.readOnly) this.undoManager.undo();
+  }
+
+  redo() {
+    if (!this.readOnly) this.undoManager.redo();
+  }
+}

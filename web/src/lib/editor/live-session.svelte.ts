@@ -1,0 +1,186 @@
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import type { XYPosition } from '@xyflow/svelte';
+import { colorFor } from '$lib/colors';
+import { LOCAL_ORIGIN } from './binding.svelte';
+
+export interface PresenceUser {
+  id: string;
+  name: string;
+  color: string;
+}
+
+export interface Participant {
+  clientId: number;
+  user: PresenceUser;
+  cursor: XYPosition | null;
+  selection: string[];
+  self: boolean;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+/** Why the server ended the session for good (close codes of ARCHITECTURE.md §5). */
+const CLOSE_REASONS: Record<number, string> = {
+  4401: 'Your session has ended. Sign in again to keep editing.',
+  4403: 'Your access to this threat model was removed.',
+  4404: 'This diagram no longer exists.',
+  4408: 'The live session timed out. Reload to reconnect.',
+  4429: 'Too many open connections. Close other tabs and reload.',
+};
+
+const CURSOR_INTERVAL_MS = 40;
+
+/**
+ * One live session on a diagram: the Y.Doc, the stock y-websocket provider (cookie auth on
+ * the same origin), and the session's observable state — connection, unsent edits, and the
+ * participants from awareness (`user`, `cursor` in flow coordinates, `selection`).
+ */
+export class LiveSession {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  state = $state<ConnectionState>('connecting');
+  synced = $state(false);
+  /** Local edits made since the server last confirmed a sync. */
+  pendingEdits = $state(0);
+  closedReason = $state('');
+  participants = $state.raw<Participant[]>([]);
+
+  private everConnected = false;
+  private cursorTimer: ReturnType<typeof setTimeout> | null = null;
+  private nextCursor: XYPosition | null = null;
+  private disposers: (() => void)[] = [];
+
+  constructor(diagramId: string, me: PresenceUser) {
+    const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+    // Cross-tab BroadcastChannel is off: the server alone decides which updates count (it
+    // refuses readers' updates), so tabs must not feed each other.
+    this.provider = new WebsocketProvider(`${origin}/collab`, diagramId, this.doc, {
+      disableBc: true,
+      maxBackoffTime: 4000,
+    });
+    const awareness = this.provider.awareness;
+    awareness.setLocalState({ user: me, cursor: null, selection: [] });
+
+    const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
+      if (status === 'connected') {
+        this.everConnected = true;
+        this.state = 'connected';
+      } else if (status === 'connecting') {
+        this.state = this.everConnected ? 'reconnecting' : 'connecting';
+      } else {
+        this.state = 'offline';
+      }
+    };
+    const onSync = (synced: boolean) => {
+      this.synced = synced;
+      if (synced) this.pendingEdits = 0;
+    };
+    const onClosed = (event: { code: number; reason: string }) => {
+      this.state = 'closed';
+      this.closedReason =
+        CLOSE_REASONS[event.code] ?? event.reason ?? 'The live session was closed.';
+    };
+    const onUpdate = (_update: Uint8Array, origin: unknown) => {
+      const local = origin === LOCAL_ORIGIN || origin instanceof Y.UndoManager;
+      if (local && !(this.provider.wsconnected && this.synced)) this.pendingEdits++;
+    };
+    const onAwareness = () => this.readParticipants();
+    this.provider.on('status', onStatus);
+    this.provider.on('sync', onSync);
+    this.provider.on('closed', onClosed);
+    this.doc.on('update', onUpdate);
+    awareness.on('change', onAwareness);
+    const onOffline = () => (this.state = 'offline');
+    window.addEventListener('offline', onOffline);
+    this.disposers.push(
+      () => this.provider.off('status', onStatus),
+      () => this.provider.off('sync', onSync),
+      () => this.provider.off('closed', onClosed),
+      () => this.doc.off('update', onUpdate),
+      () => awareness.off('change', onAwareness),
+      () => window.removeEventListener('offline', onOffline),
+    );
+    this.readParticipants();
+  }
+
+  destroy() {
+    if (this.cursorTimer) clearTimeout(this.cursorTimer);
+    for (const dispose of this.disposers) dispose();
+    this.provider.awareness.setLocalState(null);
+    this.provider.destroy();
+    this.doc.destroy();
+  }
+
+  private readParticipants() {
+    const own = this.doc.clientID;
+    const list: Participant[] = [];
+    this.provider.awareness.getStates().forEach((state, clientId) => {
+      const raw = state.user as Partial<PresenceUser> | undefined;
+      if (!raw?.name) return;
+      const id = raw.id ?? String(clientId);
+      list.push({
+        clientId,
+        user: { id, name: raw.name, color: raw.color ?? colorFor(id) },
+        cursor: isPoint(state.cursor) ? state.cursor : null,
+        selection: Array.isArray(state.selection)
+          ? state.selection.filter((s: unknown) => typeof s === 'string')
+          : [],
+        self: clientId === own,
+      });
+    });
+    list.sort((a, b) => Number(b.self) - Number(a.self) || a.clientId - b.clientId);
+    this.participants = list;
+  }
+
+  /** Other people (one entry per user, even with several tabs open), then me. */
+  get people(): Participant[] {
+    const seen = new Set<string>();
+    return this.participants.filter((p) => {
+      if (seen.has(p.user.id)) return false;
+      seen.add(p.user.id);
+      return true;
+    });
+  }
+
+  /** My colour as the server (or, without it, the client) assigned it. */
+  get myColor(): string {
+    return this.participants.find((p) => p.self)?.user.color ?? '#2f5bd3';
+  }
+
+  /** Shares my pointer position in flow coordinates (null when it leaves the canvas). */
+  setCursor(at: XYPosition | null) {
+    this.nextCursor = at ? { x: Math.round(at.x), y: Math.round(at.y) } : null;
+    if (at === null) {
+      if (this.cursorTimer) clearTimeout(this.cursorTimer);
+      this.cursorTimer = null;
+      this.provider.awareness.setLocalStateField('cursor', null);
+      return;
+    }
+    // Throttled: awareness goes to every participant, 25 updates a second is plenty.
+    if (this.cursorTimer) return;
+    this.provider.awareness.setLocalStateField('cursor', this.nextCursor);
+    this.cursorTimer = setTimeout(() => {
+      this.cursorTimer = null;
+      const current = this.provider.awareness.getLocalState()?.cursor;
+      if (JSON.stringify(current) !== JSON.stringify(this.nextCursor)) {
+        this.provider.awareness.setLocalStateField('cursor', this.nextCursor);
+      }
+    }, CURSOR_INTERVAL_MS);
+  }
+
+  setSelection(ids: string[]) {
+    const current = this.provider.awareness.getLocalState()?.selection;
+    if (JSON.stringify(current) === JSON.stringify(ids)) return;
+    this.provider.awareness.setLocalStateField('selection', ids);
+  }
+}
+
+function isPoint(value: unknown): value is XYPosition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as XYPosition).x === 'number' &&
+    typeof (value as XYPosition).y === 'number'
+  );
+}
