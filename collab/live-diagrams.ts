@@ -16,7 +16,7 @@ export class DiagramNotFoundError extends Error {
   }
 }
 
-/** LiveDiagrams plus what versions need: a consistent state + cells capture. */
+/** LiveDiagrams whose snapshots are collab's DocumentSnapshot. */
 export interface CollabLiveDiagrams extends LiveDiagrams {
   snapshot(diagramId: string): Promise<DocumentSnapshot>;
 }
@@ -98,6 +98,11 @@ export function createStoredDiagrams(db: Database, nodeId: string): LiveDiagrams
         updates.map((update) => ({ diagramId, update, origin: nodeId, userId: actorId })),
       );
       return cellsFromDoc(loaded.doc);
+    },
+    async snapshot(diagramId) {
+      const loaded = await loadDocument(db, diagramId);
+      if (!loaded) throw new DiagramNotFoundError(diagramId);
+      return snapshotDocument(loaded.doc);
     },
   };
 }

@@ -12,6 +12,7 @@ import { bodyLimits, originCheck, requireJsonBodies } from './middleware/request
 import { accessRoutes } from './routes/access.routes';
 import { auditRoutes } from './routes/audit.routes';
 import { authRoutes } from './routes/auth.routes';
+import { collaborationRoutes } from './routes/collaboration.routes';
 import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { meRoutes } from './routes/me.routes';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));
   app.route('/api/threat_models', diagramsRoutes(deps));
+  app.route('/api', collaborationRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
     type: 'apiKey',

@@ -43,6 +43,11 @@ export interface LiveDiagrams {
     change: (doc: Y.Doc) => void,
     actorId: string | null,
   ): Promise<Cell[]>;
+  /**
+   * The document's state and cells at one instant (live room's when loaded): what a diagram
+   * version stores.
+   */
+  snapshot(diagramId: string): Promise<{ state: Uint8Array; cells: Cell[] }>;
 }
 
 /** Everything `createApp` needs; tests build it with a test database. */

@@ -1,0 +1,342 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { DiagramVersionRow } from '../../db/repositories/diagram-versions.repository';
+import type { AppDeps, AppEnv } from '../context';
+import { actorOf } from '../http';
+import { requireCaller } from '../middleware/authentication';
+import { requestOrigin } from '../middleware/request-guards';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  Pagination,
+  problems,
+  SECURITY,
+} from '../openapi';
+import { CellSchema } from '../schemas/diagrams.schemas';
+import * as collaboration from '../services/collaboration.service';
+import * as versions from '../services/versions.service';
+import { ModelParams } from './model-scoped';
+import { iso, UserSummarySchema } from './serializers';
+
+const DiagramParams = ModelParams.extend({ diagram_id: z.uuid() });
+const VersionParams = DiagramParams.extend({ version_number: z.coerce.number().int().min(1) });
+
+const ParticipantSchema = z
+  .object({ user: UserSummarySchema, role: z.string(), joined_at: z.string() })
+  .openapi('SessionParticipant');
+
+const SessionSchema = z
+  .object({
+    session_id: z.uuid(),
+    diagram_id: z.uuid(),
+    threat_model_id: z.uuid(),
+    created_at: z.string(),
+    participants: z.array(ParticipantSchema),
+    websocket_url: z.string().openapi({
+      description: 'Connect a y-websocket WebsocketProvider to this URL (room = diagram id)',
+    }),
+  })
+  .openapi('CollaborationSession');
+
+const VersionSummarySchema = z
+  .object({
+    version_number: z.number().int(),
+    kind: z.enum(['auto', 'manual', 'restore']),
+    change_description: z.string().nullable(),
+    restored_from: z.number().int().nullable(),
+    created_by: z.uuid().nullable(),
+    created_at: z.string(),
+    cell_count: z.number().int(),
+  })
+  .openapi('DiagramVersionSummary');
+
+const VersionSchema = VersionSummarySchema.extend({ cells: z.array(CellSchema) }).openapi(
+  'DiagramVersion',
+);
+
+const TicketSchema = z
+  .object({ ticket: z.string(), websocket_url: z.string(), expires_at: z.string() })
+  .openapi('CollabTicket');
+
+/** ws(s)://host/collab/<diagram>: PUBLIC_URL when configured, else the request's own origin. */
+function websocketUrl(c: Context<AppEnv>, diagramId: string): string {
+  const { config } = c.get('deps');
+  const origin = config.PUBLIC_URL
+    ? new URL(config.PUBLIC_URL).origin
+    : requestOrigin(c.req.url, c.req.raw.headers, config.TRUST_PROXY);
+  return `${origin.replace(/^http/, 'ws')}/collab/${diagramId}`;
+}
+
+type Participant = Awaited<ReturnType<typeof collaboration.getSession>>['participants'][number];
+
+function toSession(
+  c: Context<AppEnv>,
+  session: { id: string; diagramId: string; threatModelId: string; createdAt: Date },
+  participants: Participant[],
+) {
+  return {
+    session_id: session.id,
+    diagram_id: session.diagramId,
+    threat_model_id: session.threatModelId,
+    created_at: session.createdAt.toISOString(),
+    participants: participants.map((p) => ({
+      user: p.user,
+      role: p.role,
+      joined_at: p.joinedAt.toISOString(),
+    })),
+    websocket_url: websocketUrl(c, session.diagramId),
+  };
+}
+
+type VersionSummaryRow = Pick<
+  DiagramVersionRow,
+  'versionNumber' | 'kind' | 'changeDescription' | 'restoredFrom' | 'createdBy' | 'createdAt'
+> & { cellCount?: number; cells?: unknown[] };
+
+function toVersionSummary(row: VersionSummaryRow) {
+  return {
+    version_number: row.versionNumber,
+    kind: row.kind,
+    change_description: row.changeDescription,
+    restored_from: row.restoredFrom,
+    created_by: row.createdBy,
+    created_at: iso(row.createdAt)!,
+    cell_count: row.cellCount ?? row.cells?.length ?? 0,
+  };
+}
+
+const collabTags = ['collaboration'];
+const versionTags = ['versions'];
+const base = '/threat_models/{tm}/diagrams/{diagram_id}';
+
+const getCollab = createRoute({
+  method: 'get',
+  path: `${base}/collaborate`,
+  tags: collabTags,
+  summary: "The diagram's open collaboration session and its participants",
+  security: SECURITY,
+  request: { params: DiagramParams },
+  responses: {
+    200: jsonResponse(SessionSchema, 'The open session'),
+    ...problems(400, 401, 404),
+  },
+});
+
+const joinCollab = createRoute({
+  method: 'post',
+  path: `${base}/collaborate`,
+  tags: collabTags,
+  summary: 'Join the diagram session (opening it when none is open)',
+  description: 'Readers and reviewers join view-only. 201 when the session was opened, else 200.',
+  security: SECURITY,
+  request: { params: DiagramParams },
+  responses: {
+    200: jsonResponse(SessionSchema, 'Joined the open session'),
+    201: jsonResponse(SessionSchema, 'Opened a session and joined it'),
+    ...problems(400, 401, 403, 404),
+  },
+});
+
+const leaveCollab = createRoute({
+  method: 'delete',
+  path: `${base}/collaborate`,
+  tags: collabTags,
+  summary: 'Leave the diagram session (the last one out ends it)',
+  security: SECURITY,
+  request: { params: DiagramParams },
+  responses: { 204: { description: 'Left' }, ...problems(400, 401, 403, 404) },
+});
+
+const mySessions = createRoute({
+  method: 'get',
+  path: '/me/sessions',
+  tags: collabTags,
+  summary: 'Open collaboration sessions the caller takes part in',
+  security: SECURITY,
+  responses: {
+    200: jsonResponse(
+      z.object({ items: z.array(SessionSchema.extend({ diagram_name: z.string() })) }),
+      'Sessions, newest first',
+    ),
+    ...problems(401),
+  },
+});
+
+const createTicket = createRoute({
+  method: 'post',
+  path: '/collab/tickets',
+  tags: collabTags,
+  summary: 'A single-use, 30-second WebSocket ticket for one diagram',
+  description:
+    'For clients that cannot send the session cookie: `new WebsocketProvider(url, diagramId, ' +
+    'doc, { params: { ticket } })`.',
+  security: SECURITY,
+  request: { body: jsonBody(z.object({ diagram_id: z.uuid() })) },
+  responses: { 201: jsonResponse(TicketSchema, 'Issued'), ...problems(400, 401, 403, 404, 415) },
+});
+
+const listVersions = createRoute({
+  method: 'get',
+  path: `${base}/versions`,
+  tags: versionTags,
+  summary: "A diagram's versions (auto, manual, restore), newest first",
+  security: SECURITY,
+  request: { params: DiagramParams, query: Pagination },
+  responses: {
+    200: jsonResponse(listOf(VersionSummarySchema, 'DiagramVersionList'), 'One page'),
+    ...problems(400, 401, 404),
+  },
+});
+
+const createVersion = createRoute({
+  method: 'post',
+  path: `${base}/versions`,
+  tags: versionTags,
+  summary: 'Record a manual version of the diagram as it is now',
+  security: SECURITY,
+  request: {
+    params: DiagramParams,
+    body: jsonBody(z.object({ change_description: z.string().max(4096).nullable().optional() })),
+  },
+  responses: {
+    201: jsonResponse(VersionSummarySchema, 'Recorded'),
+    ...problems(400, 401, 403, 404, 415),
+  },
+});
+
+const getVersion = createRoute({
+  method: 'get',
+  path: `${base}/versions/{version_number}`,
+  tags: versionTags,
+  summary: 'One version with its cells',
+  security: SECURITY,
+  request: { params: VersionParams },
+  responses: { 200: jsonResponse(VersionSchema, 'The version'), ...problems(400, 401, 404) },
+});
+
+const restoreVersion = createRoute({
+  method: 'post',
+  path: `${base}/versions/{version_number}/restore`,
+  tags: versionTags,
+  summary: "Restore a version's cells into the live document",
+  description:
+    'Applied as one transaction on the live document, so every participant sees it; the ' +
+    'history stays. Records a `restore` version and returns it with the resulting cells.',
+  security: SECURITY,
+  request: { params: VersionParams },
+  responses: {
+    200: jsonResponse(
+      z.object({ version: VersionSummarySchema, cells: z.array(CellSchema) }),
+      'Restored',
+    ),
+    ...problems(400, 401, 403, 404),
+  },
+});
+
+/**
+ * Live collaboration over REST: sessions, WebSocket tickets and diagram versions. Mounted at
+ * /api.
+ */
+export function collaborationRoutes(deps: AppDeps) {
+  const db = deps.db.db;
+  const v = { db, live: deps.live };
+  return createRouter()
+    .openapi(getCollab, async (c) => {
+      const { tm, diagram_id } = c.req.valid('param');
+      const { session, participants } = await collaboration.getSession(
+        db,
+        requireCaller(c),
+        tm,
+        diagram_id,
+      );
+      return c.json(toSession(c, session, participants), 200);
+    })
+    .openapi(joinCollab, async (c) => {
+      const { tm, diagram_id } = c.req.valid('param');
+      const joined = await collaboration.joinSession(db, requireCaller(c), tm, diagram_id);
+      return c.json(toSession(c, joined.session, joined.participants), joined.created ? 201 : 200);
+    })
+    .openapi(leaveCollab, async (c) => {
+      const { tm, diagram_id } = c.req.valid('param');
+      await collaboration.leaveSession(db, requireCaller(c), tm, diagram_id);
+      return c.body(null, 204);
+    })
+    .openapi(mySessions, async (c) => {
+      const rows = await collaboration.listMySessions(db, requireCaller(c));
+      const items = rows.map((r) => ({
+        ...toSession(c, r.session, r.participants),
+        diagram_name: r.diagramName,
+      }));
+      return c.json({ items }, 200);
+    })
+    .openapi(createTicket, async (c) => {
+      const { diagram_id } = c.req.valid('json');
+      const { ticket, expiresAt } = await collaboration.createTicket(
+        db,
+        requireCaller(c),
+        diagram_id,
+      );
+      return c.json(
+        {
+          ticket,
+          websocket_url: websocketUrl(c, diagram_id),
+          expires_at: expiresAt.toISOString(),
+        },
+        201,
+      );
+    })
+    .openapi(listVersions, async (c) => {
+      const { tm, diagram_id } = c.req.valid('param');
+      const { limit, offset } = c.req.valid('query');
+      const page = await versions.listVersions(v, requireCaller(c), tm, diagram_id, {
+        limit,
+        offset,
+      });
+      return c.json(
+        { items: page.items.map(toVersionSummary), total: page.total, limit, offset },
+        200,
+      );
+    })
+    .openapi(createVersion, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, diagram_id } = c.req.valid('param');
+      const row = await versions.createVersion(
+        v,
+        caller,
+        actorOf(c, caller),
+        tm,
+        diagram_id,
+        c.req.valid('json'),
+      );
+      return c.json(toVersionSummary(row), 201);
+    })
+    .openapi(getVersion, async (c) => {
+      const { tm, diagram_id, version_number } = c.req.valid('param');
+      const row = await versions.getVersion(v, requireCaller(c), tm, diagram_id, version_number);
+      return c.json(
+        { ...toVersionSummary(row), cells: row.cells as z.infer<typeof CellSchema>[] },
+        200,
+      );
+    })
+    .openapi(restoreVersion, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, diagram_id, version_number } = c.req.valid('param');
+      const { version, cells } = await versions.restoreVersion(
+        v,
+        caller,
+        actorOf(c, caller),
+        tm,
+        diagram_id,
+        version_number,
+      );
+      return c.json(
+        {
+          version: toVersionSummary(version),
+          cells: cells as unknown as z.infer<typeof CellSchema>[],
+        },
+        200,
+      );
+    });
+}
