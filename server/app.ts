@@ -16,6 +16,9 @@ import { collaborationRoutes } from './routes/collaboration.routes';
 import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { meRoutes } from './routes/me.routes';
+import { metadataRoutes } from './routes/metadata.routes';
+import { repositoriesRoutes } from './routes/repositories.routes';
+import { documentsRoutes } from './routes/documents.routes';
 import { diagramsRoutes } from './routes/diagrams.routes';
 import { teamsRoutes } from './routes/teams.routes';
 import { threatModelsRoutes } from './routes/threat-models.routes';
@@ -45,6 +48,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));
   app.route('/api/threat_models', diagramsRoutes(deps));
+  app.route('/api/threat_models', documentsRoutes(deps));
+  app.route('/api/threat_models', repositoriesRoutes(deps));
+  app.route('/api/threat_models', metadataRoutes(deps));
   app.route('/api', collaborationRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {

@@ -74,7 +74,10 @@ export async function upsertMetadata(
   return row ?? null;
 }
 
-/** Inserts many keys of one entity in one statement (after deleteAllMetadata). */
+/**
+ * Inserts many keys of one entity in one statement (after deleteAllMetadata). Keys held by
+ * the same entity id in another model are skipped, so fewer rows than items come back.
+ */
 export async function insertMetadata(
   db: Executor,
   owner: MetadataOwner,
@@ -84,6 +87,7 @@ export async function insertMetadata(
   return db
     .insert(metadata)
     .values(items.map((i) => ({ ...owner, ...i })))
+    .onConflictDoNothing()
     .returning();
 }
 

@@ -81,7 +81,8 @@ export const metadata = pgTable(
     uniqueIndex('metadata_entity_type_entity_id_key_key').on(t.entityType, t.entityId, t.key),
     index('metadata_threat_model_id_idx').on(t.threatModelId),
     check('metadata_entity_type_check', oneOf('entity_type', METADATA_ENTITY_TYPES)),
-    check('metadata_key_format', sql`${t.key} ~ '^[A-Za-z0-9_.:-]{1,256}$'`),
+    // Postgres regexes cap a repetition count at 255, so the length bound is separate.
+    check('metadata_key_format', sql`${t.key} ~ '^[A-Za-z0-9_.:-]+$' and length(${t.key}) <= 256`),
     check('metadata_value_length', sql`length(${t.value}) <= 4096`),
   ],
 );

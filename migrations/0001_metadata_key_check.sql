@@ -1,0 +1,2 @@
+ALTER TABLE "metadata" DROP CONSTRAINT "metadata_key_format";--> statement-breakpoint
+ALTER TABLE "metadata" ADD CONSTRAINT "metadata_key_format" CHECK ("metadata"."key" ~ '^[A-Za-z0-9_.:-]+$' and length("metadata"."key") <= 256);

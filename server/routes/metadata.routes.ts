@@ -1,0 +1,206 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MetadataRow } from '../../db/repositories/metadata.repository';
+import type { MetadataEntityType } from '../../db/schema/enums';
+import type { AppDeps } from '../context';
+import { actorOf } from '../http';
+import { requireCaller } from '../middleware/authentication';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  Pagination,
+  problems,
+  SECURITY,
+} from '../openapi';
+import * as metadata from '../services/metadata.service';
+import type { MetadataTarget } from '../services/metadata.service';
+import { ModelParams } from './model-scoped';
+
+const Key = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,256}$/, 'letters, digits and _ . : - (1–256)')
+  .openapi({ example: 'owner.team' });
+const Value = z.string().max(4096);
+const MetadataSchema = z.object({ key: Key, value: Value }).openapi('Metadata');
+const MetadataList = listOf(MetadataSchema, 'MetadataList');
+const ReplaceBody = z
+  .array(MetadataSchema)
+  .max(metadata.MAX_METADATA_KEYS)
+  .refine((items) => new Set(items.map((i) => i.key)).size === items.length, 'keys must be unique');
+
+type Params = Record<string, string>;
+
+/** One kind of entity that carries metadata: where it lives and how its params name it. */
+interface MetadataKind {
+  entityType: MetadataEntityType;
+  noun: string;
+  path: string;
+  params: z.ZodObject<Record<string, z.ZodType<string>>>;
+  target(p: Params): Pick<MetadataTarget, 'entityId' | 'diagramId'>;
+}
+
+const diagram = ModelParams.extend({ diagram_id: z.uuid() });
+const KINDS: MetadataKind[] = [
+  {
+    entityType: 'threat_model',
+    noun: 'threat model',
+    path: '/{tm}',
+    params: ModelParams,
+    target: (p) => ({ entityId: p.tm! }),
+  },
+  {
+    entityType: 'threat',
+    noun: 'threat',
+    path: '/{tm}/threats/{threat_id}',
+    params: ModelParams.extend({ threat_id: z.uuid() }),
+    target: (p) => ({ entityId: p.threat_id! }),
+  },
+  {
+    entityType: 'diagram',
+    noun: 'diagram',
+    path: '/{tm}/diagrams/{diagram_id}',
+    params: diagram,
+    target: (p) => ({ entityId: p.diagram_id! }),
+  },
+  {
+    entityType: 'document',
+    noun: 'document',
+    path: '/{tm}/documents/{document_id}',
+    params: ModelParams.extend({ document_id: z.uuid() }),
+    target: (p) => ({ entityId: p.document_id! }),
+  },
+  {
+    entityType: 'repository',
+    noun: 'repository',
+    path: '/{tm}/repositories/{repository_id}',
+    params: ModelParams.extend({ repository_id: z.uuid() }),
+    target: (p) => ({ entityId: p.repository_id! }),
+  },
+  {
+    entityType: 'cell',
+    noun: 'diagram cell',
+    path: '/{tm}/diagrams/{diagram_id}/cells/{cell_id}',
+    params: diagram.extend({ cell_id: z.uuid() }),
+    target: (p) => ({ entityId: p.cell_id!, diagramId: p.diagram_id! }),
+  },
+];
+
+const toMetadata = (row: MetadataRow) => ({ key: row.key, value: row.value });
+
+/** The five metadata operations for one kind of entity (API.md: `<entity>/metadata…`). */
+function routesFor(deps: AppDeps, kind: MetadataKind) {
+  const d = { db: deps.db.db, live: deps.live };
+  const common = { tags: ['metadata'], security: SECURITY };
+  const collection = `${kind.path}/metadata`;
+  const item = `${collection}/{key}`;
+  const KeyParams = kind.params.extend({ key: Key });
+  const targetOf = (p: Params): MetadataTarget => ({
+    threatModelId: p.tm!,
+    entityType: kind.entityType,
+    ...kind.target(p),
+  });
+
+  const list = createRoute({
+    ...common,
+    method: 'get',
+    path: collection,
+    summary: `Metadata of a ${kind.noun}`,
+    request: { params: kind.params, query: Pagination },
+    responses: { 200: jsonResponse(MetadataList, 'One page, by key'), ...problems(400, 401, 404) },
+  });
+  const replace = createRoute({
+    ...common,
+    method: 'put',
+    path: collection,
+    summary: `Replace all metadata of a ${kind.noun}`,
+    request: { params: kind.params, body: jsonBody(ReplaceBody) },
+    responses: {
+      200: jsonResponse(MetadataList, 'The new set, by key'),
+      ...problems(400, 401, 403, 404, 409, 413, 415),
+    },
+  });
+  const get = createRoute({
+    ...common,
+    method: 'get',
+    path: item,
+    summary: `One metadata key of a ${kind.noun}`,
+    request: { params: KeyParams },
+    responses: { 200: jsonResponse(MetadataSchema, 'The entry'), ...problems(400, 401, 404) },
+  });
+  const put = createRoute({
+    ...common,
+    method: 'put',
+    path: item,
+    summary: `Set one metadata key of a ${kind.noun}`,
+    request: { params: KeyParams, body: jsonBody(z.object({ value: Value })) },
+    responses: {
+      200: jsonResponse(MetadataSchema, 'Changed'),
+      201: jsonResponse(MetadataSchema, 'Created'),
+      ...problems(400, 401, 403, 404, 409, 413, 415),
+    },
+  });
+  const remove = createRoute({
+    ...common,
+    method: 'delete',
+    path: item,
+    summary: `Delete one metadata key of a ${kind.noun}`,
+    request: { params: KeyParams },
+    responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
+  });
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      const { limit, offset } = c.req.valid('query');
+      const target = targetOf(c.req.valid('param'));
+      const page = await metadata.listMetadata(d, requireCaller(c), target, { limit, offset });
+      return c.json({ items: page.items.map(toMetadata), total: page.total, limit, offset }, 200);
+    })
+    .openapi(replace, async (c) => {
+      const caller = requireCaller(c);
+      const target = targetOf(c.req.valid('param'));
+      const rows = await metadata.replaceMetadata(
+        d,
+        caller,
+        actorOf(c, caller),
+        target,
+        c.req.valid('json'),
+      );
+      const limit = metadata.MAX_METADATA_KEYS;
+      return c.json({ items: rows.map(toMetadata), total: rows.length, limit, offset: 0 }, 200);
+    })
+    .openapi(get, async (c) => {
+      const { key, ...params } = c.req.valid('param') as Params;
+      const row = await metadata.getMetadataKey(d, requireCaller(c), targetOf(params), key!);
+      return c.json(toMetadata(row), 200);
+    })
+    .openapi(put, async (c) => {
+      const caller = requireCaller(c);
+      const { key, ...params } = c.req.valid('param') as Params;
+      const { row, created } = await metadata.putMetadataKey(
+        d,
+        caller,
+        actorOf(c, caller),
+        targetOf(params),
+        key!,
+        c.req.valid('json').value,
+      );
+      return created ? c.json(toMetadata(row), 201) : c.json(toMetadata(row), 200);
+    })
+    .openapi(remove, async (c) => {
+      const caller = requireCaller(c);
+      const { key, ...params } = c.req.valid('param') as Params;
+      await metadata.deleteMetadataKey(d, caller, actorOf(c, caller), targetOf(params), key!);
+      return c.body(null, 204);
+    });
+}
+
+/**
+ * Metadata on threat models, threats, diagrams, documents, repositories and diagram cells:
+ * one set of operations, generated per entity kind. Mounted at /api/threat_models.
+ */
+export function metadataRoutes(deps: AppDeps) {
+  const router = createRouter();
+  for (const kind of KINDS) router.route('/', routesFor(deps, kind));
+  return router;
+}

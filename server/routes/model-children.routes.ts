@@ -1,0 +1,192 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../context';
+import { actorOf, parseIfMatch, setEtag } from '../http';
+import { JsonPatchSchema } from '../json-patch';
+import { sortParam } from '../list-query';
+import { requireCaller } from '../middleware/authentication';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  Pagination,
+  problems,
+  SECURITY,
+} from '../openapi';
+import type { childService } from '../services/model-children.service';
+import { IfMatchHeaders, ModelParams, patchBody, taggedResponse } from './model-scoped';
+
+export interface ChildRoutesSpec<Row, Out> {
+  /** Path segment under the model and the name of the id parameter. */
+  segment: string;
+  idParam: string;
+  /** Singular noun for summaries ("document"), OpenAPI tag, list component name. */
+  noun: string;
+  tag: string;
+  listName: string;
+  sortFields: readonly [string, ...string[]];
+  input: z.ZodType;
+  output: z.ZodType<Out>;
+  toJson(row: Row): Out;
+  service: ReturnType<
+    typeof childService<Row & { id: string; threatModelId: string; version: number }, any, any>
+  >;
+}
+
+/**
+ * CRUD + JSON Patch routes of a plain child of a threat model (documents, repositories),
+ * mounted at /api/threat_models. Both resources get identical contracts from one place.
+ */
+export function childRoutes<Row extends { version: number }, Out>(
+  deps: AppDeps,
+  spec: ChildRoutesSpec<Row, Out>,
+) {
+  const db = deps.db.db;
+  const { segment, noun, service } = spec;
+  const collection = `/{tm}/${segment}`;
+  const item = `${collection}/{${spec.idParam}}`;
+  const ItemParams = ModelParams.extend({ [spec.idParam]: z.uuid() });
+  const idOf = (params: Record<string, string>) => params[spec.idParam]!;
+  const tags = [spec.tag];
+  const common = { tags, security: SECURITY };
+
+  const list = createRoute({
+    ...common,
+    method: 'get',
+    path: collection,
+    summary: `A threat model's ${segment}`,
+    request: {
+      params: ModelParams,
+      query: Pagination.extend({ sort: sortParam(spec.sortFields, 'created_at:asc') }),
+    },
+    responses: {
+      200: jsonResponse(listOf(spec.output, spec.listName), 'One page'),
+      ...problems(400, 401, 404),
+    },
+  });
+  const create = createRoute({
+    ...common,
+    method: 'post',
+    path: collection,
+    summary: `Create a ${noun}`,
+    request: { params: ModelParams, body: jsonBody(spec.input) },
+    responses: {
+      201: taggedResponse(spec.output, 'Created'),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
+  });
+  const get = createRoute({
+    ...common,
+    method: 'get',
+    path: item,
+    summary: `A ${noun}`,
+    request: { params: ItemParams },
+    responses: { 200: taggedResponse(spec.output, `The ${noun}`), ...problems(400, 401, 404) },
+  });
+  const put = createRoute({
+    ...common,
+    method: 'put',
+    path: item,
+    summary: `Replace a ${noun}`,
+    request: { params: ItemParams, headers: IfMatchHeaders, body: jsonBody(spec.input) },
+    responses: {
+      200: taggedResponse(spec.output, 'Replaced'),
+      ...problems(400, 401, 403, 404, 412, 413, 415),
+    },
+  });
+  const patch = createRoute({
+    ...common,
+    method: 'patch',
+    path: item,
+    summary: `Change a ${noun} with RFC 6902 JSON Patch over its writable fields`,
+    request: {
+      params: ItemParams,
+      headers: IfMatchHeaders,
+      body: patchBody(JsonPatchSchema, `Paths: the fields of the ${noun} input`),
+    },
+    responses: {
+      200: taggedResponse(spec.output, 'Patched'),
+      ...problems(400, 401, 403, 404, 409, 412, 413, 415),
+    },
+  });
+  const remove = createRoute({
+    ...common,
+    method: 'delete',
+    path: item,
+    summary: `Delete a ${noun} (and its metadata)`,
+    request: { params: ItemParams, headers: IfMatchHeaders },
+    responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
+  });
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      const { limit, offset, sort } = c.req.valid('query');
+      const page = await service.list(db, requireCaller(c), c.req.valid('param').tm, {
+        limit,
+        offset,
+        sort,
+      });
+      return c.json({ items: page.items.map(spec.toJson), total: page.total, limit, offset }, 200);
+    })
+    .openapi(create, async (c) => {
+      const caller = requireCaller(c);
+      const row = await service.create(
+        db,
+        caller,
+        actorOf(c, caller),
+        c.req.valid('param').tm,
+        c.req.valid('json'),
+      );
+      setEtag(c, row.version);
+      return c.json(spec.toJson(row) as never, 201);
+    })
+    .openapi(get, async (c) => {
+      const params = c.req.valid('param') as Record<string, string>;
+      const row = await service.get(db, requireCaller(c), params.tm!, idOf(params));
+      setEtag(c, row.version);
+      return c.json(spec.toJson(row) as never, 200);
+    })
+    .openapi(put, async (c) => {
+      const caller = requireCaller(c);
+      const params = c.req.valid('param') as Record<string, string>;
+      const row = await service.replace(
+        db,
+        caller,
+        actorOf(c, caller),
+        params.tm!,
+        idOf(params),
+        c.req.valid('json'),
+        parseIfMatch(c),
+      );
+      setEtag(c, row.version);
+      return c.json(spec.toJson(row) as never, 200);
+    })
+    .openapi(patch, async (c) => {
+      const caller = requireCaller(c);
+      const params = c.req.valid('param') as Record<string, string>;
+      const row = await service.patch(
+        db,
+        caller,
+        actorOf(c, caller),
+        params.tm!,
+        idOf(params),
+        c.req.valid('json'),
+        parseIfMatch(c),
+      );
+      setEtag(c, row.version);
+      return c.json(spec.toJson(row) as never, 200);
+    })
+    .openapi(remove, async (c) => {
+      const caller = requireCaller(c);
+      const params = c.req.valid('param') as Record<string, string>;
+      await service.remove(
+        db,
+        caller,
+        actorOf(c, caller),
+        params.tm!,
+        idOf(params),
+        parseIfMatch(c),
+      );
+      return c.body(null, 204);
+    });
+}
