@@ -9,6 +9,13 @@ import { badRequest } from './errors';
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
+      // Postgres text and jsonb cannot hold U+0000; refuse it here rather than fail at insert.
+      const nul = result.success ? pathOfNul(result.data) : undefined;
+      if (nul !== undefined) {
+        throw badRequest('Text must not contain NUL (U+0000) characters.', [
+          { path: nul || '(root)', message: 'contains U+0000' },
+        ]);
+      }
       if (!result.success) {
         throw badRequest(
           'The request is invalid.',
@@ -20,6 +27,19 @@ export function createRouter() {
       }
     },
   });
+}
+
+/** The path of the first string (or key) containing U+0000 in validated input, if any. */
+function pathOfNul(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = pathOfNul(child, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 export const ProblemSchema = z

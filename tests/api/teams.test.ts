@@ -21,6 +21,7 @@ describe('/api/teams', () => {
     expectProblem(await api.post('/api/teams', { name: '' }), 400);
     expectProblem(await api.post('/api/teams', { name: 'x'.repeat(257) }), 400);
     expectProblem(await api.get('/api/teams/nope'), 400);
+    expectProblem(await api.get('/api/teams?q=%00'), 400);
     expectProblem(await api.get(`/api/teams/${RANDOM}`), 404);
   });
 

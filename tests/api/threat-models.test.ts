@@ -26,6 +26,7 @@ describe('POST /api/threat_models', () => {
       { name: 'x', description: 'd'.repeat(4097) },
       { name: 'x', framework: 'OWASP' },
       { name: 'x', issue_url: 'javascript:alert(1)' },
+      { name: 'nul\u0000byte' },
     ]) {
       expectProblem(await api.post('/api/threat_models', body), 400);
     }
