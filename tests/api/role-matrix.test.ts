@@ -78,6 +78,133 @@ interface Row {
 const tmPath = (ids: Ids, rest = '') => `/api/threat_models/${ids.tm}${rest}`;
 const newUserId = async (ctx: TestContext) => ({ user: (await ctx.newUser()).id });
 
+/*
+ * Threats, diagrams, documents, repositories and metadata on each entity: rows generated per
+ * resource so the contracts stay identical. `prepare` creates a fresh entity per cell, and
+ * metadata keys are unique per cell, so every caller meets the same state.
+ */
+const CELL_ID = '00000000-0000-4000-8000-0000000000c1';
+const CHILDREN = [
+  { segment: 'threats', param: 'threat_id', body: { name: 'T' } },
+  {
+    segment: 'diagrams',
+    param: 'diagram_id',
+    body: {
+      name: 'D',
+      type: 'DFD-1.0.0',
+      cells: [{ id: CELL_ID, shape: 'process', x: 0, y: 0, width: 10, height: 10 }],
+    },
+  },
+  { segment: 'documents', param: 'document_id', body: { name: 'D', url: 'https://example.com/d' } },
+  {
+    segment: 'repositories',
+    param: 'repository_id',
+    body: { name: 'R', url: 'https://example.com/r.git' },
+  },
+] as const;
+type Child = (typeof CHILDREN)[number];
+
+/** Creates one `child` in the world's model as its owner; returns `{ id }`. */
+const createChild = (child: Child) => async (ctx: TestContext, w: World) => {
+  const res = await ctx
+    .as(users.owner)
+    .post(tmPath({ tm: w.tm.id } as Ids, `/${child.segment}`), child.body);
+  return { id: res.body.id as string };
+};
+
+function childRows(child: Child): Row[] {
+  const list = `/api/threat_models/{tm}/${child.segment}`;
+  const one = `${list}/{${child.param}}`;
+  const item = (i: Ids) => tmPath(i, `/${child.segment}/${i.id}`);
+  const prepare = createChild(child);
+  return [
+    { op: `GET ${list}`, path: (i) => tmPath(i, `/${child.segment}`), expect: byRole('read', 200) },
+    {
+      op: `POST ${list}`,
+      path: (i) => tmPath(i, `/${child.segment}`),
+      body: () => child.body,
+      expect: byRole('edit', 201),
+    },
+    { op: `GET ${one}`, path: item, prepare, expect: byRole('read', 200) },
+    { op: `PUT ${one}`, path: item, prepare, body: () => child.body, expect: byRole('edit', 200) },
+    {
+      op: `PATCH ${one}`,
+      path: item,
+      prepare,
+      body: () => [{ op: 'replace', path: '/name', value: 'P' }],
+      expect: byRole('edit', 200),
+    },
+    { op: `DELETE ${one}`, path: item, prepare, expect: byRole('edit', 204) },
+  ];
+}
+
+const METADATA_OWNERS: {
+  template: string;
+  at: (i: Ids) => string;
+  prepare?: Row['prepare'];
+}[] = [
+  { template: '', at: (i) => tmPath(i) },
+  ...CHILDREN.map((child) => ({
+    template: `/${child.segment}/{${child.param}}`,
+    at: (i: Ids) => tmPath(i, `/${child.segment}/${i.id}`),
+    prepare: createChild(child),
+  })),
+  {
+    template: '/diagrams/{diagram_id}/cells/{cell_id}',
+    at: (i) => tmPath(i, `/diagrams/${i.id}/cells/${CELL_ID}`),
+    prepare: createChild(CHILDREN[1]),
+  },
+];
+
+function metadataRows(owner: (typeof METADATA_OWNERS)[number]): Row[] {
+  const list = `/api/threat_models/{tm}${owner.template}/metadata`;
+  const key = (i: Ids) => `${owner.at(i)}/metadata/${i.key}`;
+  const fresh: Row['prepare'] = async (ctx, w) => ({
+    ...(await owner.prepare?.(ctx, w)),
+    key: `k${Math.random().toString(36).slice(2)}`,
+  });
+  const withKey: Row['prepare'] = async (ctx, w) => {
+    const ids = await fresh(ctx, w);
+    await ctx.as(users.owner).put(key({ tm: w.tm.id, ...ids } as Ids), { value: 'v' });
+    return ids;
+  };
+  return [
+    {
+      op: `GET ${list}`,
+      path: (i) => `${owner.at(i)}/metadata`,
+      prepare: owner.prepare,
+      expect: byRole('read', 200),
+    },
+    {
+      op: `PUT ${list}`,
+      path: (i) => `${owner.at(i)}/metadata`,
+      prepare: owner.prepare,
+      body: () => [{ key: 'a', value: '1' }],
+      expect: byRole('edit', 200),
+    },
+    { op: `GET ${list}/{key}`, path: key, prepare: withKey, expect: byRole('read', 200) },
+    {
+      op: `PUT ${list}/{key}`,
+      path: key,
+      prepare: fresh,
+      body: () => ({ value: 'v' }),
+      expect: byRole('edit', 201),
+    },
+    { op: `DELETE ${list}/{key}`, path: key, prepare: withKey, expect: byRole('edit', 204) },
+  ];
+}
+
+const CONTENT_ROWS: Row[] = [
+  ...CHILDREN.flatMap(childRows),
+  {
+    op: 'POST /api/threat_models/{tm}/threats/bulk',
+    path: (i) => tmPath(i, '/threats/bulk'),
+    body: () => [{ name: 'A' }, { name: 'B' }],
+    expect: byRole('edit', 201),
+  },
+  ...METADATA_OWNERS.flatMap(metadataRows),
+];
+
 const ROWS: Row[] = [
   { op: 'GET /api/users', path: () => '/api/users?q=user', expect: signedIn(200) },
   { op: 'GET /api/teams', path: () => '/api/teams', expect: signedIn(200) },
@@ -170,6 +297,7 @@ const ROWS: Row[] = [
     path: (i) => tmPath(i, '/audit'),
     expect: byRole('read', 200),
   },
+  ...CONTENT_ROWS,
 ];
 
 /**
@@ -177,19 +305,6 @@ const ROWS: Row[] = [
  * this matrix was written). Remove an entry when you add its row.
  */
 const NOT_YET_IN_MATRIX = new Set<string>([
-  'GET /api/threat_models/{tm}/threats',
-  'POST /api/threat_models/{tm}/threats',
-  'POST /api/threat_models/{tm}/threats/bulk',
-  'GET /api/threat_models/{tm}/threats/{threat_id}',
-  'PUT /api/threat_models/{tm}/threats/{threat_id}',
-  'PATCH /api/threat_models/{tm}/threats/{threat_id}',
-  'DELETE /api/threat_models/{tm}/threats/{threat_id}',
-  'GET /api/threat_models/{tm}/diagrams',
-  'POST /api/threat_models/{tm}/diagrams',
-  'GET /api/threat_models/{tm}/diagrams/{diagram_id}',
-  'PUT /api/threat_models/{tm}/diagrams/{diagram_id}',
-  'PATCH /api/threat_models/{tm}/diagrams/{diagram_id}',
-  'DELETE /api/threat_models/{tm}/diagrams/{diagram_id}',
   'GET /api/threat_models/{tm}/comments',
   'POST /api/threat_models/{tm}/comments',
   'GET /api/threat_models/{tm}/comments/{id}',
