@@ -27,7 +27,7 @@ const QUESTION = 'Is the card number logged anywhere on this path?';
 const ANSWER = 'No: the gateway tokenises it before it reaches Orders.';
 
 /** A JSON call as the page's signed-in user (same origin, so the CSRF check passes). */
-async function call(page: Page, method: 'GET' | 'PUT', path: string, data?: unknown) {
+async function call(page: Page, method: 'GET' | 'PUT' | 'POST', path: string, data?: unknown) {
   const res = await page.request.fetch(`${server.url}${path}`, {
     method,
     headers: { origin: server.url },
@@ -113,4 +113,62 @@ it('a reviewer comments on a cell; the writer sees pin and thread live, replies 
   expect(await writer.evaluate(() => '__sameDocument' in window)).toBe(true);
   await writer.screenshot({ path: 'test-artifacts/review-comments-writer.png' });
   await reviewer.screenshot({ path: 'test-artifacts/review-comments-reviewer.png' });
+});
+
+it('a writer requests review from the reviewer, who requests changes on the model page and comments on a threat', async () => {
+  const threat = await call(writer, 'POST', `/api/threat_models/${tm}/threats`, {
+    name: 'Card data in logs',
+  });
+
+  // The writer sends the model for review, naming the reviewer from the model's grants.
+  await writer.goto(`${server.url}/models/${tm}`);
+  const control = writer.getByTestId('review-status');
+  await control.getByTestId('review-request').click();
+  const request = writer.getByTestId('review-request-dialog');
+  await request.getByLabel('Rita Reviewer').check();
+  await request.getByLabel('Note').fill('Ready for a first pass.');
+  await request.getByRole('button', { name: 'Send for review' }).click();
+  await control.getByText('In review').first().waitFor();
+
+  // The reviewer follows the notification to the model and requests changes.
+  await reviewer.goto(`${server.url}/models/${tm}`);
+  await reviewer.getByTestId('notifications-bell').click();
+  await reviewer
+    .getByTestId('notification')
+    .filter({ hasText: 'Wanda Writer asked you to review Card payments' })
+    .locator('.item')
+    .click();
+  const reviewerControl = reviewer.getByTestId('review-status');
+  await reviewerControl.getByTestId('review-changes').click();
+  expect(await reviewerControl.getByTestId('review-approve').count()).toBe(0);
+  const decision = reviewer.getByTestId('review-decision-dialog');
+  await decision.getByRole('textbox').fill('Say where card data is tokenised.');
+  await decision.getByRole('button', { name: 'Request changes' }).click();
+  await reviewerControl
+    .getByTestId('review-decision')
+    .filter({ hasText: 'Changes requested by Rita Reviewer' })
+    .waitFor();
+  await reviewerControl.getByText('Say where card data is tokenised.').waitFor();
+  expect(await reviewer.getByTestId('model-title').textContent()).toBe('Card payments');
+  await reviewer.screenshot({ path: 'test-artifacts/review-status-reviewer.png' });
+
+  // From the threats table, the reviewer comments on a threat.
+  await reviewer.getByTestId('tab-threats').click();
+  await reviewer.getByRole('button', { name: `Comments on ${threat.name}` }).click();
+  const dialog = reviewer.getByTestId('threat-comments');
+  await dialog.getByTestId('threat-comment-input').fill('Which log sinks were checked?');
+  await dialog.getByTestId('threat-comment-submit').click();
+  await dialog
+    .getByTestId('comment-thread')
+    .filter({ hasText: 'Which log sinks were checked?' })
+    .waitFor();
+  await reviewer.screenshot({ path: 'test-artifacts/review-threat-comments.png' });
+  const stored = await call(
+    writer,
+    'GET',
+    `/api/threat_models/${tm}/comments?threat_id=${threat.id}`,
+  );
+  expect(stored.items.map((c: { body: string }) => c.body)).toEqual([
+    'Which log sinks were checked?',
+  ]);
 });
