@@ -225,6 +225,34 @@ describe('mentions and notifications', () => {
     expect(theirs.body.total).toBe(0);
   });
 
+  it('any grant makes a mention count (reader, team member); a revoked user and the author get nothing', async () => {
+    const [member, revoked] = await Promise.all([
+      ctx.newUser({ name: 'Tess Teammate' }),
+      ctx.newUser({ name: 'Rory Revoked' }),
+    ]);
+    const team = await ctx.newTeam(owner);
+    await ctx.addTeamMember(team, member);
+    await ctx.grant({ id: tm }, { team }, 'reader');
+    await ctx.grant({ id: tm }, revoked, 'reviewer');
+    const removed = await ctx
+      .as(owner)
+      .delete(`/api/threat_models/${tm}/access/user/${revoked.id}`);
+    expect(removed.status).toBe(204);
+
+    const res = await post(reviewer, {
+      body: '@ReedReader @TessTeammate @RoryRevoked @RitaReviewer: please check the retention',
+    });
+    expect(res.status).toBe(201);
+    const mentionsOf = async (who: TestUser) =>
+      (await ctx.as(who).get('/api/me/notifications')).body.items.filter(
+        (n: any) => n.type === 'mention' && n.data.comment_id === res.body.id,
+      );
+    expect(await mentionsOf(reader)).toHaveLength(1);
+    expect(await mentionsOf(member)).toHaveLength(1);
+    expect(await mentionsOf(revoked)).toHaveLength(0);
+    expect(await mentionsOf(reviewer)).toHaveLength(0);
+  });
+
   it('mentions by name without spaces; a reply notifies the thread author; read and read_all', async () => {
     const thread = await post(reviewer, { body: 'ping @OliveOwner' });
     const ownerNotes = await ctx.as(owner).get('/api/me/notifications');
