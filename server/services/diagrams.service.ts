@@ -192,6 +192,12 @@ async function writeDiagram(
     if (!updated) throw await staleOrGone(tx, before);
     const changes: Changes = diffChanges(before, updated, AUDIT_FIELDS);
     const counts = cells && countCellChanges(cells.before, cells.after);
+    if (cells) {
+      // Metadata of cells this write removes goes with them (live deletions keep theirs).
+      const kept = new Set(cells.after.map((c) => c.id));
+      const removed = cells.before.filter((c) => !kept.has(c.id)).map((c) => c.id);
+      await metadataRepo.deleteAllMetadata(tx, before.threatModelId, 'cell', removed);
+    }
     if (counts && counts.added + counts.removed + counts.changed > 0) {
       changes.cells = {
         before: { count: cells.before.length },

@@ -106,9 +106,9 @@ export async function getMetadataKey(
 ) {
   await authorize(deps.db, caller, t.threatModelId, 'read');
   await assertTarget(deps, t);
-  return (
-    (await repo.findMetadata(deps.db, owner(t), key)) ?? Promise.reject(notFound('metadata key'))
-  );
+  const row = await repo.findMetadata(deps.db, owner(t), key);
+  if (!row) throw notFound('metadata key');
+  return row;
 }
 
 /** Sets one key; `created` tells 201 from 200. A new key beyond the limit → 409. */

@@ -64,7 +64,9 @@ export async function listThreats(
 
 export async function getThreat(db: Database, caller: Caller, threatModelId: string, id: string) {
   await authorize(db, caller, threatModelId, 'read');
-  return (await repo.findThreat(db, threatModelId, id)) ?? Promise.reject(notFound('threat'));
+  const row = await repo.findThreat(db, threatModelId, id);
+  if (!row) throw notFound('threat');
+  return row;
 }
 
 /**

@@ -132,6 +132,8 @@ describe('diagrams', () => {
       .as(owner)
       .post(base(), { name: 'P', type: 'DFD-1.0.0', cells: [keep, drop] });
     const url = `${base()}/${created.body.id}`;
+    const cellMeta = `${url}/cells/${drop.id}/metadata/k`;
+    expect((await ctx.as(owner).put(cellMeta, { value: 'v' })).status).toBe(201);
     const fresh = node('new');
     const put = await ctx
       .as(owner)
@@ -139,6 +141,11 @@ describe('diagrams', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: 'P2', version: 2 });
     expect(put.body.cells.map((c: any) => c.label).sort()).toEqual(['kept', 'new']);
+    const orphans = await ctx.db.db
+      .select()
+      .from(schema.metadata)
+      .where(eq(schema.metadata.entityId, drop.id));
+    expect(orphans).toEqual([]);
 
     expectProblem(
       await ctx.as(owner).put(url, { name: 'lost', cells: [] }, { 'if-match': '"1"' }),
