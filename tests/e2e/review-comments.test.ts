@@ -37,7 +37,9 @@ async function call(page: Page, method: 'GET' | 'PUT' | 'POST', path: string, da
   return res.json();
 }
 
-const pin = (page: Page) => page.locator(`[data-cell-id="${cell}"] [data-testid="comment-pin"]`);
+/** The cell on the canvas (the comments panel's groups carry data-cell-id too). */
+const node = (page: Page) => page.locator(`[data-testid^="node-"][data-cell-id="${cell}"]`);
+const pin = (page: Page) => node(page).getByTestId('comment-pin');
 const thread = (page: Page) => page.getByTestId('comment-thread').filter({ hasText: QUESTION });
 
 beforeAll(async () => {
@@ -68,7 +70,7 @@ it('a reviewer comments on a cell; the writer sees pin and thread live, replies 
 
   // The reviewer (view only) opens the comments panel and comments on the process.
   await reviewer.getByTestId('readonly-banner').waitFor();
-  await reviewer.locator(`[data-cell-id="${cell}"]`).waitFor();
+  await node(reviewer).waitFor();
   await reviewer.getByTestId('comments-toggle').click();
   const panel = reviewer.getByTestId('comments-panel');
   await panel.getByTestId('comment-anchor').selectOption(cell);
@@ -113,6 +115,19 @@ it('a reviewer comments on a cell; the writer sees pin and thread live, replies 
   expect(await writer.evaluate(() => '__sameDocument' in window)).toBe(true);
   await writer.screenshot({ path: 'test-artifacts/review-comments-writer.png' });
   await reviewer.screenshot({ path: 'test-artifacts/review-comments-reviewer.png' });
+
+  // The writer deletes the cell: its thread stays, shown as detached, and the pin goes.
+  await reviewer.keyboard.press('Escape');
+  await node(writer).click();
+  await writer.keyboard.press('Delete');
+  await reviewer
+    .locator('[data-testid="comment-group"]')
+    .filter({ hasText: 'detached' })
+    .getByText(QUESTION)
+    .waitFor();
+  expect(await pin(reviewer).count()).toBe(0);
+  expect(await reviewer.getByTestId('comment-anchor').inputValue()).toBe('');
+  await reviewer.screenshot({ path: 'test-artifacts/review-comments-detached.png' });
 });
 
 it('a writer requests review from the reviewer, who requests changes on the model page and comments on a threat', async () => {
