@@ -16,6 +16,7 @@ import {
   encodeUpdate,
 } from './protocol';
 import { RoomSessions } from './room-sessions';
+import { touchesServerOwnedRoots } from './server-owned';
 import type { UpdateLog } from './update-log';
 import { recordVersion, snapshotDocument } from './versions';
 
@@ -121,8 +122,8 @@ export class Room {
       case 'sync-step2':
       case 'update':
         // The role is decided here, before the doc sees the bytes: a refused update is never
-        // applied, stored or relayed.
-        if (conn.readOnly) {
+        // applied, stored or relayed. Nobody's client may write the server-owned comments.
+        if (conn.readOnly || touchesServerOwnedRoots(this.doc, message.update)) {
           this.refusedUpdates++;
           return;
         }

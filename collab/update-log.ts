@@ -5,6 +5,8 @@ import * as updatesRepo from '../db/repositories/diagram-updates.repository';
 import { backoffMs, isForeignKeyViolation } from './db-errors';
 
 interface PendingWrite {
+  /** When the (first merged) update was queued: the group-commit window counts from here. */
+  queuedAt: number;
   diagramId: string;
   userId: string | null;
   update: Uint8Array;
@@ -52,7 +54,7 @@ export class UpdateLog {
   /** Queues an update; the promise settles when it is committed (true) or dropped (false). */
   append(diagramId: string, update: Uint8Array, userId: string | null): Promise<boolean> {
     return new Promise((resolve) => {
-      this.queue.push({ diagramId, userId, update, resolvers: [resolve] });
+      this.queue.push({ queuedAt: Date.now(), diagramId, userId, update, resolvers: [resolve] });
       this.schedule(this.options.flushIntervalMs);
     });
   }
@@ -121,7 +123,14 @@ export class UpdateLog {
     this.flushing = this.writeBatch().finally(() => {
       this.flushing = null;
       if (this.queue.length) {
-        this.schedule(this.failures ? backoffMs(this.failures - 1) : this.options.flushIntervalMs);
+        // Updates that queued up during the write have already waited for it: their window
+        // counts from their arrival, not from now.
+        const waited = Date.now() - this.queue[0]!.queuedAt;
+        this.schedule(
+          this.failures
+            ? backoffMs(this.failures - 1)
+            : Math.max(0, this.options.flushIntervalMs - waited),
+        );
       }
     });
     return this.flushing;
@@ -233,6 +242,7 @@ function mergeByAuthor(writes: PendingWrite[]): PendingWrite[] {
     group.length === 1
       ? group[0]!
       : {
+          queuedAt: group[0]!.queuedAt,
           diagramId: group[0]!.diagramId,
           userId: group[0]!.userId,
           update: Y.mergeUpdates(group.map((w) => w.update)),

@@ -219,23 +219,35 @@ describe('review comments in a live session', () => {
     expect(res.status).toBe(204);
   });
 
-  it("a reviewer's own write into the comments map never reaches others", async () => {
-    // Only the server writes the map (a mirror of REST); a read-only client's edit is refused.
-    const reviewerClient = clients.find((c) => c.name === 'reviewer')!;
-    const writerClient = clients.find((c) => c.name === 'writer')!;
-    reviewerClient.doc.transact(() => {
-      const forged = new Y.Map<unknown>();
-      forged.set('body', 'forged');
-      commentsMap(reviewerClient.doc).set('forged', forged);
-    });
-    const probe = await http(reviewer).post(`/api/threat_models/${tm}/comments`, {
-      body: 'probe',
-      diagram_id: diagramId,
-    });
-    await vi.waitFor(() => expect(commentsMap(writerClient.doc).has(probe.body.id)).toBe(true), {
-      timeout: 2_000,
-      interval: 5,
-    });
-    expect(commentsMap(writerClient.doc).has('forged')).toBe(false);
+  it("no client can write the comments map: a reviewer's and a writer's forgeries are refused", async () => {
+    const room = server.collab.registry.get(diagramId)!;
+    const client = (name: string) => clients.find((c) => c.name === name)!;
+    for (const [forger, witness] of [
+      ['reviewer', 'writer'],
+      ['writer', 'reviewer'],
+    ] as const) {
+      const refused = room.refusedUpdates;
+      const forgedId = `forged-by-${forger}`;
+      client(forger).doc.transact(() => {
+        const forged = new Y.Map<unknown>();
+        forged.set('body', 'Approved, ship it');
+        forged.set('author', { id: reviewer.id, name: 'Rita Reviewer' });
+        commentsMap(client(forger).doc).set(forgedId, forged);
+      });
+      await vi.waitFor(() => expect(room.refusedUpdates).toBe(refused + 1), {
+        timeout: 2_000,
+        interval: 5,
+      });
+      expect(commentsMap(room.doc).has(forgedId)).toBe(false);
+      const probe = await http(reviewer).post(`/api/threat_models/${tm}/comments`, {
+        body: `probe after the ${forger}'s forgery`,
+        diagram_id: diagramId,
+      });
+      await vi.waitFor(
+        () => expect(commentsMap(client(witness).doc).has(probe.body.id)).toBe(true),
+        { timeout: 2_000, interval: 5 },
+      );
+      expect(commentsMap(client(witness).doc).has(forgedId)).toBe(false);
+    }
   });
 });
