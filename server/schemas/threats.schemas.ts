@@ -14,7 +14,14 @@ export const ThreatInputSchema = z
     severity: Severity.default('Unknown'),
     likelihood: Severity.nullable().optional(),
     impact: Severity.nullable().optional(),
-    score: z.number().min(0).max(100).nullable().optional(),
+    // Two decimals: finer scores mean nothing, and tiny values (5e-324) underflow `real`.
+    score: z
+      .number()
+      .min(0)
+      .max(100)
+      .transform((v) => Math.round(v * 100) / 100)
+      .nullable()
+      .optional(),
     priority: z.enum(PRIORITIES).nullable().optional(),
     status: z.enum(THREAT_STATUSES).default('open'),
     mitigation: z.string().max(4096).nullable().optional(),

@@ -68,6 +68,14 @@ describe('threats', () => {
     expect(foreign.body.errors[0].path).toBe('diagram_id');
   });
 
+  it('stores scores to two decimals (a denormal score once underflowed the column: 500)', async () => {
+    const tiny = await ctx.as(owner).post(base(), { name: 'tiny', score: 5e-324 });
+    expect(tiny.status).toBe(201);
+    expect(tiny.body.score).toBe(0);
+    const fine = await ctx.as(owner).post(base(), { name: 'fine', score: 33.3333 });
+    expect(fine.body.score).toBeCloseTo(33.33, 5);
+  });
+
   it('creates, reads with ETag, replaces, patches and deletes, keeping counts', async () => {
     const before = await threatCount(tm.id);
     const created = await ctx.as(owner).post(base(), {
