@@ -147,6 +147,15 @@ describe('durability', () => {
         );
         await vi.waitFor(() => expect(a.cells()).toEqual(b.cells()), { timeout: 5_000 });
         expect(a.cells()).toHaveLength(everything.size);
+
+        // SIGTERM flushes: an edit the server got just before the signal survives the restart.
+        const last = processCell('Last words');
+        a.upsert(last);
+        await vi.waitFor(() => expect(b.cell(last.id)).toBeDefined(), { interval: 1 });
+        expect(await server!.stop()).toBe(0);
+        server = await startChildServer(env);
+        const final = await rest('GET', diagramPath, cookie);
+        expect(final.body.cells.map((c: { id: string }) => c.id)).toContain(last.id);
       }),
     240_000,
   );
