@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { requireCaller } from '../middleware/authentication';
 import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
-import { UserSummarySchema } from './serializers';
+import { NullableUserSummarySchema } from './serializers';
 import * as service from '../services/audit-log.service';
 
 const AuditEntrySchema = z
@@ -11,7 +11,7 @@ const AuditEntrySchema = z
     action: z.string().openapi({ example: 'update' }),
     entity_type: z.string().openapi({ example: 'threat_model' }),
     entity_id: z.string(),
-    actor: UserSummarySchema.nullable().openapi({ description: 'Null when the user is gone' }),
+    actor: NullableUserSummarySchema.openapi({ description: 'Null when the user is gone' }),
     changes: z
       .record(z.string(), z.object({ before: z.unknown(), after: z.unknown() }))
       .nullable()

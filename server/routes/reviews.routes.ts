@@ -6,23 +6,19 @@ import { actorOf } from '../http';
 import { requireCaller } from '../middleware/authentication';
 import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
 import { createReviewsService } from '../services/reviews.service';
-import { iso, UserSummarySchema } from './serializers';
+import { iso, NullableUserSummarySchema } from './serializers';
 
 type Person = { id: string | null; name: string | null; email: string | null } | null;
 const person = (p: Person) => (p?.id ? { id: p.id, name: p.name!, email: p.email! } : null);
-
-// A union, not `.nullable()`: on a registered schema `.nullable()` emits allOf [ref, {type:
-// [object, null]}], which no value satisfies as null and generators type as an intersection.
-const NullableUser = z.union([UserSummarySchema, z.null()]);
 
 const ReviewSchema = z
   .object({
     id: z.uuid(),
     state: z.enum(REVIEW_STATES),
-    requested_by: NullableUser,
-    reviewer: NullableUser.openapi({ description: 'Null: any reviewer' }),
+    requested_by: NullableUserSummarySchema,
+    reviewer: NullableUserSummarySchema.openapi({ description: 'Null: any reviewer' }),
     note: z.string().nullable(),
-    decided_by: NullableUser,
+    decided_by: NullableUserSummarySchema,
     decided_at: z.string().nullable(),
     created_at: z.string(),
   })

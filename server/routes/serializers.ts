@@ -16,6 +16,13 @@ export const UserSummarySchema = z
   .object({ id: z.uuid(), email: z.email(), name: z.string() })
   .openapi('UserSummary');
 
+/**
+ * A user or null. A union, not `.nullable()`: on a registered schema `.nullable()` emits
+ * allOf [ref, {type: [object, null]}], which no null satisfies and generators type as an
+ * intersection.
+ */
+export const NullableUserSummarySchema = z.union([UserSummarySchema, z.null()]);
+
 export function toUser(row: UserRow): z.infer<typeof UserSchema> {
   return {
     id: row.id,
