@@ -205,6 +205,154 @@ const CONTENT_ROWS: Row[] = [
   ...METADATA_OWNERS.flatMap(metadataRows),
 ];
 
+/*
+ * Live collaboration (sessions, tickets, versions) and review (comments, reviews). Diagrams are
+ * created per cell so every caller meets the same state; review rows get a fresh world because
+ * they move the model's status.
+ */
+const createDiagram = createChild(CHILDREN[1]);
+const diagramPath = (i: Ids, rest: string) => tmPath(i, `/diagrams/${i.id}${rest}`);
+const D = '/api/threat_models/{tm}/diagrams/{diagram_id}';
+const asOwner = (w: World, rest: string, body?: unknown) =>
+  ctx.as(users.owner).post(tmPath({ tm: w.tm.id } as Ids, rest), body);
+const withSession = async (c: TestContext, w: World) => {
+  const d = await createDiagram(c, w);
+  await asOwner(w, `/diagrams/${d.id}/collaborate`);
+  return d;
+};
+const withVersion = async (c: TestContext, w: World) => {
+  const d = await createDiagram(c, w);
+  await asOwner(w, `/diagrams/${d.id}/versions`, { change_description: 'baseline' });
+  return d;
+};
+const withComment = async (_c: TestContext, w: World) => ({
+  id: (await asOwner(w, '/comments', { body: 'by the owner' })).body.id as string,
+});
+/** An owner-authored comment as seen by each caller: `author` for the owner, else `others`. */
+const onOwnersComment = (ok: number, writersToo: boolean): Record<Who, number> => ({
+  ...byRole('comment', 403),
+  owner: ok,
+  ...(writersToo ? { writer: ok, team_writer: ok } : {}),
+});
+
+const LIVE_AND_REVIEW_ROWS: Row[] = [
+  {
+    op: `GET ${D}/collaborate`,
+    path: (i) => diagramPath(i, '/collaborate'),
+    prepare: withSession,
+    expect: byRole('read', 200),
+  },
+  {
+    op: `POST ${D}/collaborate`,
+    path: (i) => diagramPath(i, '/collaborate'),
+    prepare: createDiagram,
+    expect: byRole('read', 201),
+  },
+  {
+    op: `DELETE ${D}/collaborate`,
+    path: (i) => diagramPath(i, '/collaborate'),
+    prepare: withSession,
+    expect: byRole('read', 204),
+  },
+  {
+    op: 'POST /api/collab/tickets',
+    path: () => '/api/collab/tickets',
+    prepare: createDiagram,
+    body: (i) => ({ diagram_id: i.id }),
+    expect: byRole('read', 201),
+  },
+  {
+    op: `GET ${D}/versions`,
+    path: (i) => diagramPath(i, '/versions'),
+    prepare: createDiagram,
+    expect: byRole('read', 200),
+  },
+  {
+    op: `POST ${D}/versions`,
+    path: (i) => diagramPath(i, '/versions'),
+    prepare: createDiagram,
+    body: () => ({ change_description: 'checkpoint' }),
+    expect: byRole('edit', 201),
+  },
+  {
+    op: `GET ${D}/versions/{version_number}`,
+    path: (i) => diagramPath(i, '/versions/1'),
+    prepare: withVersion,
+    expect: byRole('read', 200),
+  },
+  {
+    op: `POST ${D}/versions/{version_number}/restore`,
+    path: (i) => diagramPath(i, '/versions/1/restore'),
+    prepare: withVersion,
+    expect: byRole('edit', 200),
+  },
+  {
+    op: 'GET /api/threat_models/{tm}/comments',
+    path: (i) => tmPath(i, '/comments'),
+    expect: byRole('read', 200),
+  },
+  {
+    op: 'POST /api/threat_models/{tm}/comments',
+    path: (i) => tmPath(i, '/comments'),
+    body: () => ({ body: 'a review remark' }),
+    expect: byRole('comment', 201),
+  },
+  {
+    op: 'GET /api/threat_models/{tm}/comments/{id}',
+    path: (i) => tmPath(i, `/comments/${i.id}`),
+    prepare: withComment,
+    expect: byRole('read', 200),
+  },
+  {
+    op: 'PATCH /api/threat_models/{tm}/comments/{id}',
+    path: (i) => tmPath(i, `/comments/${i.id}`),
+    prepare: withComment,
+    body: () => ({ body: 'edited' }),
+    expect: onOwnersComment(200, false),
+  },
+  {
+    op: 'DELETE /api/threat_models/{tm}/comments/{id}',
+    path: (i) => tmPath(i, `/comments/${i.id}`),
+    prepare: withComment,
+    expect: onOwnersComment(204, false),
+  },
+  {
+    op: 'POST /api/threat_models/{tm}/comments/{id}/resolve',
+    path: (i) => tmPath(i, `/comments/${i.id}/resolve`),
+    prepare: withComment,
+    expect: onOwnersComment(200, true),
+  },
+  {
+    op: 'POST /api/threat_models/{tm}/comments/{id}/reopen',
+    path: (i) => tmPath(i, `/comments/${i.id}/reopen`),
+    prepare: withComment,
+    expect: onOwnersComment(200, true),
+  },
+  {
+    op: 'GET /api/threat_models/{tm}/reviews',
+    path: (i) => tmPath(i, '/reviews'),
+    expect: byRole('read', 200),
+  },
+  {
+    op: 'POST /api/threat_models/{tm}/reviews',
+    path: (i) => tmPath(i, '/reviews'),
+    body: () => ({ note: 'please review' }),
+    fresh: true,
+    expect: byRole('edit', 201),
+  },
+  {
+    op: 'POST /api/threat_models/{tm}/reviews/decision',
+    path: (i) => tmPath(i, '/reviews/decision'),
+    prepare: async (_c, w) => {
+      await asOwner(w, '/reviews', {});
+      return {};
+    },
+    body: () => ({ decision: 'approved' }),
+    fresh: true,
+    expect: byRole('manage', 200),
+  },
+];
+
 const ROWS: Row[] = [
   { op: 'GET /api/users', path: () => '/api/users?q=user', expect: signedIn(200) },
   { op: 'GET /api/teams', path: () => '/api/teams', expect: signedIn(200) },
@@ -298,24 +446,14 @@ const ROWS: Row[] = [
     expect: byRole('read', 200),
   },
   ...CONTENT_ROWS,
+  ...LIVE_AND_REVIEW_ROWS,
 ];
 
 /**
  * Operations whose owners have not added rows yet (other engineers' endpoints at the time
  * this matrix was written). Remove an entry when you add its row.
  */
-const NOT_YET_IN_MATRIX = new Set<string>([
-  'GET /api/threat_models/{tm}/comments',
-  'POST /api/threat_models/{tm}/comments',
-  'GET /api/threat_models/{tm}/comments/{id}',
-  'PATCH /api/threat_models/{tm}/comments/{id}',
-  'DELETE /api/threat_models/{tm}/comments/{id}',
-  'POST /api/threat_models/{tm}/comments/{id}/resolve',
-  'POST /api/threat_models/{tm}/comments/{id}/reopen',
-  'GET /api/threat_models/{tm}/reviews',
-  'POST /api/threat_models/{tm}/reviews',
-  'POST /api/threat_models/{tm}/reviews/decision',
-]);
+const NOT_YET_IN_MATRIX = new Set<string>([]);
 
 /** The caller's own resources and sign-in: no role on a model is involved. */
 const OUTSIDE_MATRIX = /^(GET|POST|PUT|PATCH|DELETE) \/api\/(auth|me|health|ready)(\/|$)/;
