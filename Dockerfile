@@ -1,11 +1,12 @@
 # Threatroom: API + live collaboration + web app on one port.
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Dev dependencies are needed to build the web app; they are pruned after the build.
+RUN npm ci --no-audit --no-fund --include=dev
 COPY . .
-RUN npm run build:web
+RUN npm run build:web && npm prune --omit=dev
+ENV NODE_ENV=production
 EXPOSE 8787
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD node -e "fetch('http://127.0.0.1:8787/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
