@@ -41,7 +41,7 @@ it('renders the model list and the model page at 1280×800 (screenshots for revi
   await connect(page, await cellId(actor), await cellId(process));
   await connect(page, await cellId(process), await cellId(store));
   await page.getByTestId('flow-label').nth(1).waitFor();
-  await process.click();
+  await process.click({ position: { x: 30, y: 12 } });
   await page.screenshot({ path: 'test-artifacts/editor.png' });
 
   await page.goto(`${server.url}/`);
@@ -55,4 +55,34 @@ it('renders the model list and the model page at 1280×800 (screenshots for revi
   await page.getByTestId('tab-diagrams').click();
   await page.getByTestId('diagram-link').waitFor();
   await page.screenshot({ path: 'test-artifacts/model-page-diagrams.png' });
+
+  // Threats: create one linked to a diagram element, then find it in the table.
+  await page.getByTestId('tab-threats').click();
+  await page.getByTestId('new-threat').click();
+  await page.getByTestId('threat-name').fill('Card data stored unencrypted');
+  await page.getByTestId('threat-severity').selectOption('High');
+  await page.getByTestId('threat-diagram').selectOption({ label: 'Card checkout' });
+  await page.getByTestId('threat-cell').selectOption({ label: 'Data store · store' });
+  await page.getByTestId('threat-save').click();
+  await page
+    .getByTestId('threat-row')
+    .filter({ hasText: 'Card data stored unencrypted' })
+    .waitFor();
+  await page.screenshot({ path: 'test-artifacts/model-page-threats.png' });
+
+  // The editor shows the threat on its element.
+  await page.getByRole('link', { name: 'Card checkout' }).click();
+  await page.locator('[data-testid="node-store"] .threats').waitFor();
+  await page.getByTestId('node-store').click();
+  await page
+    .getByTestId('cell-threat')
+    .filter({ hasText: 'Card data stored unencrypted' })
+    .waitFor();
+
+  // Activity lists what happened, with who did it.
+  await page.goto(
+    `${server.url}/models/${new URL(page.url()).pathname.split('/')[2]}?tab=activity`,
+  );
+  await page.getByTestId('activity').locator('li').first().waitFor();
+  await page.screenshot({ path: 'test-artifacts/model-page-activity.png' });
 });

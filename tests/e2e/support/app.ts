@@ -61,7 +61,21 @@ export async function addShape(page: Page, shape: string): Promise<Locator> {
     ([s, n]) => document.querySelectorAll(`[data-testid="node-${s}"]`).length > Number(n),
     [shape, before] as const,
   );
-  return nodes(page, shape).nth(before);
+  const added = nodes(page, shape).nth(before);
+  // The editor scrolls a node placed off-screen into view; wait until it is shown whole.
+  await waitForViewportStill(page);
+  await page.waitForFunction(
+    ([s, n]) => {
+      const node = document.querySelectorAll(`[data-testid="node-${s}"]`)[Number(n)];
+      const canvas = document.querySelector('[data-testid="canvas"]');
+      if (!node || !canvas) return false;
+      const a = node.getBoundingClientRect();
+      const c = canvas.getBoundingClientRect();
+      return a.left >= c.left && a.top >= c.top && a.right <= c.right && a.bottom <= c.bottom;
+    },
+    [shape, before] as const,
+  );
+  return added;
 }
 
 /** Drags a node by its centre by (dx, dy) screen pixels. */
@@ -76,8 +90,28 @@ export async function dragNode(page: Page, node: Locator, dx: number, dy: number
   await page.mouse.up();
 }
 
+/**
+ * Waits until the canvas viewport has stopped moving (e.g. after an animated fit to view,
+ * which starts a frame or two after it is asked for): unchanged over ten frames.
+ */
+export async function waitForViewportStill(page: Page) {
+  await page.waitForFunction(async () => {
+    const viewport = document.querySelector('.svelte-flow__viewport') as HTMLElement | null;
+    if (!viewport) return false;
+    const before = viewport.style.transform;
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (viewport.style.transform !== before) return false;
+    }
+    return true;
+  });
+}
+
 /** Draws a flow from `from`'s right handle to `to`'s left handle. */
 export async function connect(page: Page, from: string, to: string) {
+  // Nothing selected: a selected node's resize controls must not catch the drag.
+  await page.keyboard.press('Escape');
+  await waitForViewportStill(page);
   const handle = (cell: string, side: string) =>
     page.locator(`.svelte-flow__handle[data-nodeid="${cell}"][data-handleid="${side}"]`);
   const a = (await handle(from, 'right').boundingBox())!;

@@ -36,6 +36,11 @@ export async function launchBrowser(): Promise<E2eBrowser> {
       const page = await context.newPage();
       // Surface the app's own errors in the test output.
       page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' || msg.type() === 'warning') {
+          console.error(`[browser ${msg.type()}] ${msg.text()}`);
+        }
+      });
       page.on('dialog', (dialog) => void dialog.accept());
       return { context, page };
     },

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 
 export interface RunningServer {
   url: string;
@@ -68,6 +69,7 @@ export async function startServer(): Promise<RunningServer> {
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    WEB_DIR: inject('webDir'),
   };
   delete env.DATABASE_URL;
   Object.assign(env, db.env);

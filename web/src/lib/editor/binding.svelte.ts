@@ -16,6 +16,13 @@ import {
 import { SHAPES } from './shapes';
 
 export type DfdNode = Node<{ cell: NodeCell }, NodeShape>;
+/** A rectangle by its corners, in flow coordinates. */
+export interface Box {
+  x: number;
+  y: number;
+  x2: number;
+  y2: number;
+}
 export type DfdEdge = Edge<{ cell: FlowCell }, 'flow'>;
 
 /**
@@ -230,12 +237,17 @@ export class DiagramBinding {
     });
   }
 
-  /** Adds a node of `shape` centred on `at` (flow coordinates); returns its id. */
-  addNode(shape: NodeShape, at: XYPosition): string | null {
+  /**
+   * Adds a node of `shape` centred on `at` (flow coordinates), or at the nearest free spot
+   * inside `within` (the visible area) so it neither covers another node nor lands out of
+   * sight; returns its id.
+   */
+  addNode(shape: NodeShape, at: XYPosition, within?: Box): string | null {
     if (this.readOnly) return null;
     const spec = SHAPES[shape];
     const id = crypto.randomUUID();
-    const spot = shape === 'security-boundary' ? at : this.freeSpot(at, spec.width, spec.height);
+    const spot =
+      shape === 'security-boundary' ? at : this.freeSpot(at, spec.width, spec.height, within);
     const cell: NodeCell = {
       id,
       shape,
@@ -262,31 +274,41 @@ export class DiagramBinding {
    * The point nearest `at` (walking outwards on a grid) where a new node of this size does
    * not cover another node, so shapes added in a row do not pile up on each other.
    */
-  private freeSpot(at: XYPosition, width: number, height: number): XYPosition {
+  private freeSpot(at: XYPosition, width: number, height: number, within?: Box): XYPosition {
     const others: NodeCell[] = [];
     cellsMap(this.doc).forEach((_, id) => {
       const cell = this.nodeCell(id);
       if (cell && cell.shape !== 'security-boundary') others.push(cell);
     });
-    const gap = 24;
+    // Room between shapes for a flow and its label.
+    const gapX = 96;
+    const gapY = 48;
     const free = (p: XYPosition) =>
       others.every(
         (o) =>
-          p.x + width / 2 + gap <= o.x ||
-          p.x - width / 2 - gap >= o.x + o.width ||
-          p.y + height / 2 + gap <= o.y ||
-          p.y - height / 2 - gap >= o.y + o.height,
+          p.x + width / 2 + gapX <= o.x ||
+          p.x - width / 2 - gapX >= o.x + o.width ||
+          p.y + height / 2 + gapY <= o.y ||
+          p.y - height / 2 - gapY >= o.y + o.height,
       );
-    const stepX = width + gap;
-    const stepY = height + gap;
-    for (let ring = 0; ring < 8; ring++) {
-      for (let dy = -ring; dy <= ring; dy++) {
-        for (let dx = -ring; dx <= ring; dx++) {
-          if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
-          const p = { x: at.x + dx * stepX, y: at.y + dy * stepY };
-          if (free(p)) return p;
-        }
-      }
+    const stepX = width + gapX;
+    const stepY = height + gapY;
+    // Cheapest first: to the right, then the rows below, then left and above — shapes added
+    // one after another line up left to right, the way a data flow reads.
+    const cost = ([dx, dy]: [number, number]) =>
+      Math.abs(dx) + 2 * Math.abs(dy) + (dx < 0 ? 3 : 0) + (dy < 0 ? 1 : 0);
+    const offsets: [number, number][] = [];
+    for (let dy = -6; dy <= 6; dy++) for (let dx = -6; dx <= 6; dx++) offsets.push([dx, dy]);
+    offsets.sort((a, b) => cost(a) - cost(b) || Math.abs(a[1]) - Math.abs(b[1]));
+    const inside = (p: XYPosition) =>
+      !within ||
+      (p.x - width / 2 >= within.x &&
+        p.y - height / 2 >= within.y &&
+        p.x + width / 2 <= within.x2 &&
+        p.y + height / 2 <= within.y2);
+    for (const [dx, dy] of offsets) {
+      const p = { x: at.x + dx * stepX, y: at.y + dy * stepY };
+      if (inside(p) && free(p)) return p;
     }
     return at;
   }
