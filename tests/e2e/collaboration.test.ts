@@ -69,6 +69,7 @@ beforeAll(async () => {
   diagramUrl = owner.url();
   await grantThroughAccessScreen(owner, grace, 'writer');
   await grantThroughAccessScreen(owner, linus, 'reader');
+  await owner.screenshot({ path: 'test-artifacts/model-page-access.png' });
   await Promise.all([owner.goto(diagramUrl), writer.goto(diagramUrl), reader.goto(diagramUrl)]);
   await Promise.all([waitForLive(owner), waitForLive(writer), waitForLive(reader)]);
 });
@@ -154,6 +155,16 @@ describe('a reader on the same diagram', () => {
     expect(await reader.getByTestId('readonly-banner').textContent()).toContain('View only');
     expect(await reader.locator('[data-testid^="palette-"]').count()).toBe(0);
     expect(await reader.getByTestId('undo').count()).toBe(0);
+  });
+
+  it('sees who has access, read-only', async () => {
+    const tab = await reader.context().newPage();
+    await tab.goto(`${modelUrl}?tab=access`);
+    await tab.getByTestId('grant-list').waitFor();
+    expect(await tab.getByTestId('grant-row').count()).toBe(3);
+    expect(await tab.getByTestId('grant-submit').count()).toBe(0);
+    expect(await tab.locator('[data-testid="grant-list"] select').count()).toBe(0);
+    await tab.close();
   });
 
   it("sees the writers' edits live", async () => {
