@@ -17,6 +17,11 @@ export interface ConnectionIdentity {
   method: 'session' | 'token' | 'ticket';
   /** A read-scoped API token never edits, whatever the role. */
   readScopedToken: boolean;
+  /**
+   * The session id or API token id the upgrade authenticated with; access re-checks close the
+   * connection (4401) once it is gone (logout, revocation, expiry). Null for a one-shot ticket.
+   */
+  credentialId: string | null;
 }
 
 export interface ConnectionLimits {

@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { DbHandle } from '../db';
 import * as accessRepo from '../db/repositories/access.repository';
+import * as tokensRepo from '../db/repositories/api-tokens.repository';
 import * as collabRepo from '../db/repositories/collaboration.repository';
 import * as updatesRepo from '../db/repositories/diagram-updates.repository';
+import * as sessionsRepo from '../db/repositories/sessions.repository';
 import * as usersRepo from '../db/repositories/users.repository';
 import type { Role } from '../model/roles';
 import { authenticate } from '../server/auth/authenticate';
@@ -154,6 +156,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
           user: { id: user.id, name: user.name, color: colorForUser(user.id) },
           method: 'ticket',
           readScopedToken: false,
+          credentialId: null,
         },
       };
     }
@@ -172,6 +175,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
         user: { id: caller.user.id, name: caller.user.name, color: colorForUser(caller.user.id) },
         method: caller.method,
         readScopedToken: caller.method === 'token' && caller.scope === 'read',
+        credentialId: (caller.method === 'token' ? caller.tokenId : caller.sessionId) ?? null,
       },
     };
   }
@@ -293,7 +297,10 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
   }, config.COLLAB_PING_INTERVAL_MS);
   pingTimer.unref();
 
-  /** Re-checks every connected user's role: revoked → 4403, gone → 4404, changed → applied. */
+  /**
+   * Re-checks every connection: credential logged out, revoked or expired → 4401; role
+   * revoked → 4403; diagram gone → 4404; role changed → applied.
+   */
   let rechecking = false;
   const recheckTimer = setInterval(() => {
     if (rechecking) return;
@@ -307,6 +314,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
   recheckTimer.unref();
 
   async function recheckAccess(): Promise<void> {
+    await recheckCredentials();
     for (const room of registry.all()) {
       if (!room.connections.size) continue;
       const users = new Set([...room.connections].map((c) => c.userId));
@@ -326,6 +334,32 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
         } else if (role !== conn.role) {
           conn.setRole(role);
         }
+      }
+    }
+  }
+
+  /** Two queries per interval for all connections: which sessions and tokens still exist. */
+  async function recheckCredentials(): Promise<void> {
+    const sessionIds = new Set<string>();
+    const tokenIds = new Set<string>();
+    for (const conn of connections) {
+      const { method, credentialId } = conn.identity;
+      if (conn.isClosed || credentialId === null) continue;
+      (method === 'token' ? tokenIds : sessionIds).add(credentialId);
+    }
+    if (!sessionIds.size && !tokenIds.size) return;
+    const [liveSessions, liveTokens] = await Promise.all([
+      sessionsRepo.findLiveSessionIds(db, [...sessionIds]),
+      tokensRepo.findLiveApiTokenIds(db, [...tokenIds]),
+    ]);
+    for (const conn of connections) {
+      const { method, credentialId } = conn.identity;
+      if (credentialId === null) continue;
+      const live = method === 'token' ? liveTokens : liveSessions;
+      // Only credentials that were asked about: a connection opened since stays untouched.
+      const asked = method === 'token' ? tokenIds : sessionIds;
+      if (asked.has(credentialId) && !live.has(credentialId)) {
+        conn.close(CloseCode.Unauthenticated, 'credentials no longer valid');
       }
     }
   }

@@ -23,6 +23,8 @@ export interface Caller {
   sessionId?: string;
   /** For API tokens: the token's scope. */
   scope?: TokenScope;
+  /** For API tokens: the token's id (live collab connections re-check it still exists). */
+  tokenId?: string;
 }
 
 /**

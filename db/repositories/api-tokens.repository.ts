@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { apiTokens, users } from '../schema';
 import type { TokenScope } from '../schema/enums';
@@ -50,6 +50,21 @@ export async function findLiveApiTokenWithUser(db: Executor, tokenHash: string) 
       ),
     );
   return row ?? null;
+}
+
+/** Which of these token ids still exist and have not expired (one query). */
+export async function findLiveApiTokenIds(db: Executor, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db
+    .select({ id: apiTokens.id })
+    .from(apiTokens)
+    .where(
+      and(
+        inArray(apiTokens.id, ids),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
+      ),
+    );
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Records use at most once a minute per token, so a busy client does not write per request. */

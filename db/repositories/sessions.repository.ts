@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { sessions, users } from '../schema';
 
@@ -24,6 +24,16 @@ export async function findLiveSessionWithUser(
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date())));
   return row ?? null;
+}
+
+/** Which of these session ids still exist and have not expired (one query). */
+export async function findLiveSessionIds(db: Executor, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(inArray(sessions.id, ids), gt(sessions.expiresAt, new Date())));
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function extendSession(db: Executor, id: string, expiresAt: Date): Promise<void> {

@@ -38,7 +38,14 @@ export async function authenticate(
     const found = await tokensRepo.findLiveApiTokenWithUser(db, hashSecret(match[1]));
     if (!found) return null;
     await tokensRepo.touchApiToken(db, found.token.id);
-    return { caller: { user: found.user, method: 'token', scope: found.token.scope } };
+    return {
+      caller: {
+        user: found.user,
+        method: 'token',
+        scope: found.token.scope,
+        tokenId: found.token.id,
+      },
+    };
   }
   const token = readCookie(headers.cookie, SESSION_COOKIE);
   if (!token || token.length > 128) return null;
