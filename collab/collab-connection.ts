@@ -18,9 +18,10 @@ export interface ConnectionIdentity {
   /** A read-scoped API token never edits, whatever the role. */
   readScopedToken: boolean;
   /**
-   * The session id or API token id the upgrade authenticated with; access re-checks close the
-   * connection (4401) once it is gone (logout, revocation, expiry). Null for a one-shot ticket.
+   * The session id or API token id the upgrade (or the ticket's issuer) authenticated with;
+   * access re-checks close the connection (4401) once it is gone (logout, revocation, expiry).
    */
+  credentialKind: 'session' | 'token' | null;
   credentialId: string | null;
 }
 

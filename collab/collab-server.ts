@@ -156,7 +156,8 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
           user: { id: user.id, name: user.name, color: colorForUser(user.id) },
           method: 'ticket',
           readScopedToken: false,
-          credentialId: null,
+          credentialKind: redeemed.credentialKind,
+          credentialId: redeemed.credentialId,
         },
       };
     }
@@ -175,6 +176,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
         user: { id: caller.user.id, name: caller.user.name, color: colorForUser(caller.user.id) },
         method: caller.method,
         readScopedToken: caller.method === 'token' && caller.scope === 'read',
+        credentialKind: caller.method,
         credentialId: (caller.method === 'token' ? caller.tokenId : caller.sessionId) ?? null,
       },
     };
@@ -343,9 +345,9 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     const sessionIds = new Set<string>();
     const tokenIds = new Set<string>();
     for (const conn of connections) {
-      const { method, credentialId } = conn.identity;
+      const { credentialKind, credentialId } = conn.identity;
       if (conn.isClosed || credentialId === null) continue;
-      (method === 'token' ? tokenIds : sessionIds).add(credentialId);
+      (credentialKind === 'token' ? tokenIds : sessionIds).add(credentialId);
     }
     if (!sessionIds.size && !tokenIds.size) return;
     const [liveSessions, liveTokens] = await Promise.all([
@@ -353,11 +355,11 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
       tokensRepo.findLiveApiTokenIds(db, [...tokenIds]),
     ]);
     for (const conn of connections) {
-      const { method, credentialId } = conn.identity;
+      const { credentialKind, credentialId } = conn.identity;
       if (credentialId === null) continue;
-      const live = method === 'token' ? liveTokens : liveSessions;
+      const live = credentialKind === 'token' ? liveTokens : liveSessions;
       // Only credentials that were asked about: a connection opened since stays untouched.
-      const asked = method === 'token' ? tokenIds : sessionIds;
+      const asked = credentialKind === 'token' ? tokenIds : sessionIds;
       if (asked.has(credentialId) && !live.has(credentialId)) {
         conn.close(CloseCode.Unauthenticated, 'credentials no longer valid');
       }

@@ -14,7 +14,14 @@ export type CollaborationSessionRow = typeof collaborationSessions.$inferSelect;
 /** Stores a WebSocket ticket by its hash. */
 export async function insertCollabTicket(
   db: Executor,
-  values: { id: string; userId: string; diagramId: string; expiresAt: Date },
+  values: {
+    id: string;
+    userId: string;
+    diagramId: string;
+    expiresAt: Date;
+    credentialKind: 'session' | 'token';
+    credentialId: string;
+  },
 ): Promise<void> {
   await db.insert(collabTickets).values(values);
 }
@@ -27,7 +34,12 @@ export async function consumeCollabTicket(db: Executor, id: string) {
   const [row] = await db
     .delete(collabTickets)
     .where(and(eq(collabTickets.id, id), gt(collabTickets.expiresAt, sql`now()`)))
-    .returning({ userId: collabTickets.userId, diagramId: collabTickets.diagramId });
+    .returning({
+      userId: collabTickets.userId,
+      diagramId: collabTickets.diagramId,
+      credentialKind: collabTickets.credentialKind,
+      credentialId: collabTickets.credentialId,
+    });
   return row ?? null;
 }
 

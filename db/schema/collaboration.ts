@@ -75,7 +75,19 @@ export const collabTickets = pgTable(
       .notNull()
       .references(() => diagrams.id, { onDelete: 'cascade' }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /**
+     * The credential the ticket was issued under (a session id or an API token id), so a live
+     * connection opened with the ticket closes when that session logs out or the token goes.
+     */
+    credentialKind: text('credential_kind', { enum: ['session', 'token'] }),
+    credentialId: text('credential_id'),
     ...timestamps(),
   },
-  (t) => [index('collab_tickets_expires_at_idx').on(t.expiresAt)],
+  (t) => [
+    index('collab_tickets_expires_at_idx').on(t.expiresAt),
+    check(
+      'collab_tickets_credential_shape',
+      sql`(${t.credentialKind} is null) = (${t.credentialId} is null) and (${t.credentialKind} is null or ${t.credentialKind} in ('session', 'token'))`,
+    ),
+  ],
 );

@@ -82,6 +82,8 @@ export async function createTicket(db: Database, caller: Caller, diagramId: stri
     userId: caller.user.id,
     diagramId,
     expiresAt,
+    credentialKind: caller.method,
+    credentialId: (caller.method === 'token' ? caller.tokenId : caller.sessionId)!,
   });
   return { ticket, expiresAt };
 }

@@ -4,7 +4,7 @@ import { CloseCode } from '../../collab/close-codes';
 import { createSession, generateSessionToken, SESSION_COOKIE } from '../../server/auth/sessions';
 import type { TestUser } from '../setup/factories';
 import { startTestServer, type TestServer } from '../setup/server';
-import { connectClient, createDiagram, type TestClient } from './collab-helpers';
+import { connectClient, createDiagram, ticketFor, type TestClient } from './collab-helpers';
 
 /**
  * Live connections outlive neither their credential: the periodic access re-check also asks
@@ -51,6 +51,18 @@ describe('credential re-check on live connections', () => {
     // Until that session logs out as well.
     expect((await srv.as({ cookie: otherCookie }).post('/api/auth/logout')).status).toBe(204);
     await expect(stays.closed()).resolves.toBe(CloseCode.Unauthenticated);
+  });
+
+  it('a connection opened with a ticket closes with 4401 when the session that issued it logs out', async () => {
+    const user = await srv.newUser({ name: 'Tia Ticket' });
+    const model = await srv.newThreatModel(user);
+    const d = await createDiagram(srv.as(user), model.id);
+    const ticket = await ticketFor(srv.as(user), d);
+    const viaTicket = await connectClient(srv.collabUrl, d, { ticket });
+    clients.push(viaTicket);
+    expect(viaTicket.provider.wsconnected).toBe(true);
+    expect((await srv.as(user).post('/api/auth/logout')).status).toBe(204);
+    await expect(viaTicket.closed()).resolves.toBe(CloseCode.Unauthenticated);
   });
 
   it('revoking an API token closes its socket with 4401', async () => {

@@ -96,6 +96,8 @@ describe('upgrade authentication', () => {
       userId: owner.id,
       diagramId: d1,
       expiresAt: new Date(Date.now() - 1000),
+      credentialKind: 'session',
+      credentialId: 'unused',
     });
     expect(await upgradeStatus(wsUrl(d1, '?ticket=expired-ticket'))).toBe(401);
     // Strangers get no ticket for a diagram they cannot see.

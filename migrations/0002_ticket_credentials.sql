@@ -1,0 +1,3 @@
+ALTER TABLE "collab_tickets" ADD COLUMN "credential_kind" text;--> statement-breakpoint
+ALTER TABLE "collab_tickets" ADD COLUMN "credential_id" text;--> statement-breakpoint
+ALTER TABLE "collab_tickets" ADD CONSTRAINT "collab_tickets_credential_shape" CHECK (("collab_tickets"."credential_kind" is null) = ("collab_tickets"."credential_id" is null) and ("collab_tickets"."credential_kind" is null or "collab_tickets"."credential_kind" in ('session', 'token')));
