@@ -1,6 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { asc, desc, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
 
 /**
  * A `sort=field:asc|desc` query parameter over the given fields. The schema rejects anything
@@ -16,21 +14,4 @@ export function sortParam<F extends string>(
     .regex(pattern, `must be field:asc or field:desc with field one of ${fields.join(', ')}`)
     .default(fallback)
     .openapi({ param: { in: 'query' }, example: fallback });
-}
-
-/** ORDER BY for a validated sort value; `id` breaks ties so pages are stable. */
-export function orderBy(
-  sort: string,
-  columns: Record<string, PgColumn>,
-  tieBreak: PgColumn,
-): SQL[] {
-  const [field, dir] = sort.split(':') as [string, 'asc' | 'desc'];
-  const column = columns[field];
-  if (!column) return [asc(tieBreak)];
-  return [dir === 'desc' ? desc(column) : asc(column), asc(tieBreak)];
-}
-
-/** Escapes LIKE wildcards so a search term matches literally. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }

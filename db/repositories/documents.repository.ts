@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
+import { sortOrder } from './query-helpers';
 import { documents } from '../schema';
 
 export type DocumentRow = typeof documents.$inferSelect;
@@ -18,13 +19,11 @@ export async function listDocuments(
   threatModelId: string,
   page: { limit: number; offset: number; sort: string },
 ): Promise<DocumentRow[]> {
-  const [field, dir] = page.sort.split(':') as [keyof typeof SORT_COLUMNS, 'asc' | 'desc'];
-  const column = SORT_COLUMNS[field] ?? documents.createdAt;
   return db
     .select()
     .from(documents)
     .where(eq(documents.threatModelId, threatModelId))
-    .orderBy(dir === 'desc' ? desc(column) : asc(column), asc(documents.id))
+    .orderBy(...sortOrder(page.sort, SORT_COLUMNS, documents.createdAt, documents.id))
     .limit(page.limit)
     .offset(page.offset);
 }

@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
+import { sortOrder } from './query-helpers';
 import { repositories } from '../schema';
 import type { RepositoryType } from '../schema/enums';
 
@@ -26,13 +27,11 @@ export async function listRepositories(
   threatModelId: string,
   page: { limit: number; offset: number; sort: string },
 ): Promise<RepositoryRow[]> {
-  const [field, dir] = page.sort.split(':') as [keyof typeof SORT_COLUMNS, 'asc' | 'desc'];
-  const column = SORT_COLUMNS[field] ?? repositories.createdAt;
   return db
     .select()
     .from(repositories)
     .where(eq(repositories.threatModelId, threatModelId))
-    .orderBy(dir === 'desc' ? desc(column) : asc(column), asc(repositories.id))
+    .orderBy(...sortOrder(page.sort, SORT_COLUMNS, repositories.createdAt, repositories.id))
     .limit(page.limit)
     .offset(page.offset);
 }

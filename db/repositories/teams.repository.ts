@@ -1,5 +1,6 @@
 import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
+import { likePattern } from './query-helpers';
 import { teamMembers, teams, users } from '../schema';
 import type { TeamRole } from '../schema/enums';
 
@@ -27,8 +28,7 @@ export async function lockTeam(db: Executor, id: string): Promise<TeamRow | null
 
 /** One page of teams by name, with the total as a window count (one query). */
 export async function listTeams(db: Executor, opts: { q?: string; limit: number; offset: number }) {
-  // Escaped so that % and _ in a search term match literally.
-  const pattern = opts.q && `%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const pattern = opts.q && likePattern(opts.q);
   return db
     .select({ team: teams, total: sql<number>`cast(count(*) over() as integer)` })
     .from(teams)
@@ -39,7 +39,7 @@ export async function listTeams(db: Executor, opts: { q?: string; limit: number;
 }
 
 export async function countTeams(db: Executor, q?: string): Promise<number> {
-  const pattern = q && `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const pattern = q && likePattern(q);
   const [row] = await db
     .select({ total: sql<number>`cast(count(*) as integer)` })
     .from(teams)

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
+import { likePattern, sortOrder } from './query-helpers';
 import { threatModels, users } from '../schema';
 import type { Framework, ModelStatus } from '../schema/enums';
 import { visibleModels } from './access.repository';
@@ -132,7 +133,7 @@ export async function listVisibleThreatModels(
     .innerJoin(visible, eq(visible.threatModelId, threatModels.id))
     .innerJoin(users, eq(users.id, threatModels.ownerId))
     .where(filterWhere(filter))
-    .orderBy(...sortOrder(filter.sort))
+    .orderBy(...sortOrder(filter.sort, SORT_COLUMNS, threatModels.modifiedAt, threatModels.id))
     .limit(filter.limit)
     .offset(filter.offset);
 }
@@ -153,15 +154,8 @@ export async function countVisibleThreatModels(
 }
 
 /** `field:dir` (validated at the edge) → ORDER BY; `id` breaks ties so pages are stable. */
-function sortOrder(sort: string) {
-  const [field, dir] = sort.split(':');
-  const column = SORT_COLUMNS[field as keyof typeof SORT_COLUMNS] ?? threatModels.modifiedAt;
-  return [dir === 'asc' ? asc(column) : desc(column), asc(threatModels.id)];
-}
-
 function filterWhere(f: ThreatModelFilter) {
-  // Escaped so that % and _ in a search term match literally.
-  const pattern = f.q && `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const pattern = f.q && likePattern(f.q);
   return and(
     pattern
       ? or(ilike(threatModels.name, pattern), ilike(threatModels.description, pattern))

@@ -1,6 +1,7 @@
-import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
+import { likePattern, sortOrder } from './query-helpers';
 import { threats } from '../schema';
 import type { Severity, ThreatStatus } from '../schema/enums';
 
@@ -52,7 +53,7 @@ const SORT_COLUMNS: Record<string, SQL | PgColumn> = {
 };
 
 function matching(threatModelId: string, f: ThreatFilters) {
-  const pattern = f.q ? `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : undefined;
+  const pattern = f.q ? likePattern(f.q) : undefined;
   return and(
     eq(threats.threatModelId, threatModelId),
     f.severity ? eq(threats.severity, f.severity) : undefined,
@@ -70,13 +71,11 @@ export async function listThreats(
   filters: ThreatFilters,
   page: ThreatPage,
 ): Promise<ThreatRow[]> {
-  const [field, dir] = page.sort.split(':') as [string, 'asc' | 'desc'];
-  const column = SORT_COLUMNS[field] ?? threats.createdAt;
   return db
     .select()
     .from(threats)
     .where(matching(threatModelId, filters))
-    .orderBy(dir === 'desc' ? desc(column) : asc(column), asc(threats.id))
+    .orderBy(...sortOrder(page.sort, SORT_COLUMNS, threats.createdAt, threats.id))
     .limit(page.limit)
     .offset(page.offset);
 }

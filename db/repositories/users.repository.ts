@@ -1,5 +1,6 @@
 import { eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
+import { likePattern } from './query-helpers';
 import { users } from '../schema';
 
 export type UserRow = typeof users.$inferSelect;
@@ -32,7 +33,7 @@ export async function recordLogin(db: Executor, id: string): Promise<void> {
 
 /** Look-up for sharing dialogs: prefix/substring match on name or e-mail, bounded. */
 export async function searchUsers(db: Executor, q: string, limit: number): Promise<UserRow[]> {
-  const pattern = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const pattern = likePattern(q);
   return db
     .select()
     .from(users)
