@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { diagrams, teamMembers, teams, threatModelAccess, users } from '../schema';
 import type { PrincipalType, Role } from '../schema/enums';
@@ -59,6 +59,34 @@ export async function findEffectiveRoleOnDiagram(
     .orderBy(desc(rank))
     .limit(1);
   return row ?? null;
+}
+
+/** Of `userIds`, those who can see the model through any grant (one query, any number). */
+export async function filterUsersWithAccess(
+  db: Executor,
+  threatModelId: string,
+  userIds: string[],
+): Promise<string[]> {
+  if (!userIds.length) return [];
+  const rows = await db
+    .selectDistinct({ id: users.id })
+    .from(users)
+    .innerJoin(threatModelAccess, eq(threatModelAccess.threatModelId, threatModelId))
+    .leftJoin(
+      teamMembers,
+      and(eq(teamMembers.teamId, threatModelAccess.teamId), eq(teamMembers.userId, users.id)),
+    )
+    .where(
+      and(
+        inArray(users.id, userIds),
+        or(
+          eq(threatModelAccess.userId, users.id),
+          isNotNull(teamMembers.userId),
+          eq(threatModelAccess.principalType, 'everyone'),
+        ),
+      ),
+    );
+  return rows.map((r) => r.id);
 }
 
 /**

@@ -33,9 +33,12 @@ export async function resolveMentions(
   const candidates = (await usersRepo.findUsersByHandles(db, handles)).filter(
     (u) => u.id !== authorId,
   );
-  const visible: UserRow[] = [];
-  for (const user of candidates) {
-    if (await accessRepo.findEffectiveRole(db, user.id, threatModelId)) visible.push(user);
-  }
-  return visible;
+  const visible = new Set(
+    await accessRepo.filterUsersWithAccess(
+      db,
+      threatModelId,
+      candidates.map((u) => u.id),
+    ),
+  );
+  return candidates.filter((u) => visible.has(u.id));
 }

@@ -253,6 +253,20 @@ describe('mentions and notifications', () => {
     expect(await mentionsOf(reviewer)).toHaveLength(0);
   });
 
+  it('an everyone grant makes any signed-in user mentionable', async () => {
+    const model = await ctx.newThreatModel(owner);
+    await ctx.grant(model, 'everyone', 'reviewer');
+    const outsider = await ctx.newUser({ name: 'Ossie Outsider' });
+    const res = await ctx
+      .as(owner)
+      .post(`/api/threat_models/${model.id}/comments`, { body: 'thoughts, @OssieOutsider?' });
+    expect(res.status).toBe(201);
+    const notes = await ctx.as(outsider).get('/api/me/notifications');
+    expect(notes.body.items.map((n: any) => [n.type, n.data.comment_id])).toEqual([
+      ['mention', res.body.id],
+    ]);
+  });
+
   it('mentions by name without spaces; a reply notifies the thread author; read and read_all', async () => {
     const thread = await post(reviewer, { body: 'ping @OliveOwner' });
     const ownerNotes = await ctx.as(owner).get('/api/me/notifications');
