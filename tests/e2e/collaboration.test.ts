@@ -160,7 +160,8 @@ describe('a reader on the same diagram', () => {
   it('sees who has access, read-only', async () => {
     const tab = await reader.context().newPage();
     await tab.goto(`${modelUrl}?tab=access`);
-    await tab.getByTestId('grant-list').waitFor();
+    // The table renders before the grants arrive: wait for the rows themselves.
+    await tab.getByTestId('grant-row').nth(2).waitFor();
     expect(await tab.getByTestId('grant-row').count()).toBe(3);
     expect(await tab.getByTestId('grant-submit').count()).toBe(0);
     expect(await tab.locator('[data-testid="grant-list"] select').count()).toBe(0);
