@@ -45,7 +45,10 @@ it('signs up, creates a model and a diagram, draws process → store, and keeps 
 
   await page.reload();
   await waitForLive(page);
+  // Svelte Flow draws edges only after measuring their nodes: wait for each kind to appear.
   await nodes(page, 'process').first().waitFor();
+  await nodes(page, 'store').first().waitFor();
+  await flows(page).first().waitFor();
   expect(await nodes(page, 'process').count()).toBe(1);
   expect(await nodes(page, 'store').count()).toBe(1);
   expect(await flows(page).count()).toBe(1);
