@@ -1,12 +1,37 @@
 import type * as Y from 'yjs';
 import type { Database } from '../db';
 import * as updatesRepo from '../db/repositories/diagram-updates.repository';
+import type { Cell } from '../model/cells';
+import { snapshotDocument, type DocumentSnapshot } from '../model/document-snapshot';
 import { cellsFromDoc } from '../model/ydoc';
-import type { LiveDiagrams } from '../server/context';
 import { ServerOrigin } from './origins';
 import { loadDocument } from './persistence';
 import type { RoomRegistry } from './room-registry';
-import { snapshotDocument, type DocumentSnapshot } from './versions';
+
+/**
+ * The live diagram documents as the REST layer sees them: the room registry when the room is
+ * loaded on this node, else a document loaded for the write, so every cell change, whoever
+ * makes it, is one Yjs transaction through the same update log.
+ */
+export interface LiveDiagrams {
+  /** Current cells: the loaded room's, else compacted state + pending log. */
+  readCells(diagramId: string): Promise<Cell[]>;
+  /**
+   * Runs `change` on the diagram's document as one server-origin transaction (loading the
+   * document if needed), appends the update to the log and reaches every participant.
+   * Returns the resulting cells.
+   */
+  transact(
+    diagramId: string,
+    change: (doc: Y.Doc) => void,
+    actorId: string | null,
+  ): Promise<Cell[]>;
+  /**
+   * The document's state and cells at one instant (live room's when loaded): what a diagram
+   * version stores.
+   */
+  snapshot(diagramId: string): Promise<DocumentSnapshot>;
+}
 
 /** The diagram does not exist (deleted between the caller's check and the write). */
 export class DiagramNotFoundError extends Error {
@@ -16,18 +41,13 @@ export class DiagramNotFoundError extends Error {
   }
 }
 
-/** LiveDiagrams whose snapshots are collab's DocumentSnapshot. */
-export interface CollabLiveDiagrams extends LiveDiagrams {
-  snapshot(diagramId: string): Promise<DocumentSnapshot>;
-}
-
 /**
  * REST meets live: reads come from the loaded room when there is one (participants' latest
  * edits included), else from compacted state + log. Writes always go through a room —
  * loading it for the write when nobody is connected — so they reach every participant and
  * the same update log, and the room unloads again once the write is stored.
  */
-export function createLiveDiagrams(db: Database, registry: RoomRegistry): CollabLiveDiagrams {
+export function createLiveDiagrams(db: Database, registry: RoomRegistry): LiveDiagrams {
   async function loadStored(diagramId: string): Promise<Y.Doc> {
     const loaded = await loadDocument(db, diagramId);
     if (!loaded) throw new DiagramNotFoundError(diagramId);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Database } from '../db';
+import { snapshotDocument } from '../model/document-snapshot';
 import { CloseCode, type CloseCodeValue } from './close-codes';
 import type { CollabConnection } from './collab-connection';
 import { BUS_ORIGIN, ServerOrigin } from './origins';
@@ -18,7 +19,7 @@ import {
 import { RoomSessions } from './room-sessions';
 import { touchesServerOwnedRoots } from './server-owned';
 import type { UpdateLog } from './update-log';
-import { recordVersion, snapshotDocument } from './versions';
+import { recordVersion } from './versions';
 
 /** How a room reaches rooms of the same diagram on other nodes (see bus.ts). */
 export interface RoomBus {

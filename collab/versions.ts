@@ -1,22 +1,9 @@
-import * as Y from 'yjs';
 import type { Executor } from '../db';
 import * as versionsRepo from '../db/repositories/diagram-versions.repository';
 import type { DiagramVersionRow } from '../db/repositories/diagram-versions.repository';
 import type { VersionKind } from '../db/schema/enums';
-import type { Cell } from '../model/cells';
-import { cellsFromDoc } from '../model/ydoc';
+import type { DocumentSnapshot } from '../model/document-snapshot';
 import { isUniqueViolation } from './db-errors';
-
-/** A document's state and cells at one instant: what a version stores. */
-export interface DocumentSnapshot {
-  state: Uint8Array;
-  cells: Cell[];
-}
-
-/** Captures `doc` synchronously, so the snapshot is consistent even if edits follow. */
-export function snapshotDocument(doc: Y.Doc): DocumentSnapshot {
-  return { state: Y.encodeStateAsUpdate(doc), cells: cellsFromDoc(doc) };
-}
 
 export interface NewVersion {
   diagramId: string;

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
-import { createStoredDiagrams } from '../collab/live-diagrams';
+import { createStoredDiagrams } from '../collab';
 import { createDb } from '../db';
 import { createApp } from '../server/app';
 import { defaultConfig } from '../server/config';

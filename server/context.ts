@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type * as Y from 'yjs';
-import type { Cell } from '../model/cells';
+import type { LiveDiagrams } from '../collab';
 import type { DbHandle } from '../db';
 import type { UserRow } from '../db/repositories/users.repository';
 import type { TokenScope } from '../db/schema/enums';
@@ -27,30 +26,8 @@ export interface Caller {
   tokenId?: string;
 }
 
-/**
- * The live diagram documents as the REST layer sees them. Implemented by collab/ (the room
- * registry when the room is loaded on this node, else a document loaded for the write), so
- * every cell change, whoever makes it, is one Yjs transaction through the same update log.
- */
-export interface LiveDiagrams {
-  /** Current cells: the loaded room's, else compacted state + pending log. */
-  readCells(diagramId: string): Promise<Cell[]>;
-  /**
-   * Runs `change` on the diagram's document as one server-origin transaction (loading the
-   * document if needed), appends the update to the log and reaches every participant.
-   * Returns the resulting cells.
-   */
-  transact(
-    diagramId: string,
-    change: (doc: Y.Doc) => void,
-    actorId: string | null,
-  ): Promise<Cell[]>;
-  /**
-   * The document's state and cells at one instant (live room's when loaded): what a diagram
-   * version stores.
-   */
-  snapshot(diagramId: string): Promise<{ state: Uint8Array; cells: Cell[] }>;
-}
+/** Declared by collab (its public face); re-exported for the services that take it. */
+export type { LiveDiagrams };
 
 /** Everything `createApp` needs; tests build it with a test database. */
 export interface AppDeps {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createRedisBus } from '../collab/bus';
-import { createCollabServer } from '../collab/collab-server';
+import { createRedisBus } from '../collab';
 import { createDb, migrateDb } from '../db';
 import * as collabRepo from '../db/repositories/collaboration.repository';
 import { createApp } from './app';
+import { createCollab } from './collab-host';
 import { loadConfig, type Config } from './config';
 import type { AppDeps } from './context';
 import { createLogger } from './logger';
@@ -44,7 +44,7 @@ async function main() {
     if (ended) logger.info({ ended }, 'closed collaboration sessions left open by a crash');
   }
   // Built in every role: its LiveDiagrams is how REST writes reach rooms and the log.
-  const collab = createCollabServer({ config, db, logger, nodeId, bus });
+  const collab = createCollab({ config, db, logger, nodeId, bus });
   const deps: AppDeps = { config, db, logger, live: collab.live };
   const app = config.ROLE === 'collab' ? healthOnlyApp(deps) : createApp(deps);
 

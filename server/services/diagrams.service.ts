@@ -3,6 +3,7 @@ import * as repo from '../../db/repositories/diagrams.repository';
 import type { DiagramSummaryRow } from '../../db/repositories/diagrams.repository';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
 import { adjustCounts } from '../../db/repositories/threat-models.repository';
+import { applyCellDelta, countCellChanges } from '../../model/cell-changes';
 import type { Cell } from '../../model/cells';
 import type * as Y from 'yjs';
 import { replaceCells } from '../../model/ydoc';
@@ -13,7 +14,6 @@ import { applyJsonPatch, type JsonPatch } from '../json-patch';
 import { DiagramFieldsSchema } from '../schemas/diagrams.schemas';
 import { cellsOrBadRequest, parseInput } from '../schemas/parse-input';
 import { diffChanges, recordAudit, type Changes } from './audit';
-import { applyCellDelta, countCellChanges } from './cell-changes';
 import { authorize } from './policy';
 
 /** What diagram services need: the database and the live documents (collab/'s interface). */

@@ -1,7 +1,7 @@
 import type { Database } from '../../db';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as versionsRepo from '../../db/repositories/diagram-versions.repository';
-import { recordVersion } from '../../collab/versions';
+import { recordVersion } from '../../collab';
 import type { Cell } from '../../model/cells';
 import { replaceCells } from '../../model/ydoc';
 import type { Actor, Caller, LiveDiagrams } from '../context';

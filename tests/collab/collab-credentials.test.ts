@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CloseCode } from '../../collab/close-codes';
+import { CloseCode } from '../../collab';
 import { createSession, generateSessionToken, SESSION_COOKIE } from '../../server/auth/sessions';
 import type { TestUser } from '../setup/factories';
 import { startTestServer, type TestServer } from '../setup/server';

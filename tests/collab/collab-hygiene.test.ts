@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { CloseCode } from '../../collab/close-codes';
+import { CloseCode } from '../../collab';
 import type { TestUser } from '../setup/factories';
 import { startTestServer, type TestServer } from '../setup/server';
 import { connectClient, createDiagram, processCell, type TestClient } from './collab-helpers';

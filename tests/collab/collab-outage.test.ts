@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { loadDocument } from '../../collab/persistence';
+import { loadDocument } from '../../collab';
 import { cellsFromDoc } from '../../model/ydoc';
 import { startChildServer, type ChildServer } from '../setup/child-server';
 import { createTestDatabase, type TestDatabase } from '../setup/database';

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCollabServer } from '../../collab/collab-server';
-import { CloseCode } from '../../collab/close-codes';
-import { colorForUser } from '../../collab/user-color';
+import { CloseCode } from '../../collab';
 import { schema } from '../../db';
 import * as collabRepo from '../../db/repositories/collaboration.repository';
+import { colorForUser } from '../../model/user-color';
 import { hashSecret } from '../../server/auth/tokens';
+import { createCollab } from '../../server/collab-host';
 import type { TestUser } from '../setup/factories';
 import { TEST_ORIGIN } from '../setup/http';
 import { startTestServer, type TestServer } from '../setup/server';
@@ -188,7 +188,7 @@ describe('read-only roles', () => {
       );
     expect(theirRows).toEqual([]);
     // …nor a restarted server (a second collab server over the same database loads it).
-    const restarted = createCollabServer({
+    const restarted = createCollab({
       config: srv.config,
       db: srv.db,
       logger: srv.deps.logger,

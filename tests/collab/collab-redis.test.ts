@@ -5,13 +5,12 @@ import { asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { createRedisBus } from '../../collab/bus';
-import { createCollabServer, type CollabServer } from '../../collab/collab-server';
-import { loadDocument } from '../../collab/persistence';
-import { colorForUser } from '../../collab/user-color';
+import { createRedisBus, loadDocument, type CollabServer } from '../../collab';
 import { schema } from '../../db';
+import { colorForUser } from '../../model/user-color';
 import { cellsFromDoc } from '../../model/ydoc';
 import { createApp } from '../../server/app';
+import { createCollab } from '../../server/collab-host';
 import { defaultConfig } from '../../server/config';
 import { createTestDatabase, type TestDatabase } from '../setup/database';
 import { createFactories, type TestUser } from '../setup/factories';
@@ -71,7 +70,7 @@ describe.skipIf(!REDIS_URL)(
       });
       const logger = pino({ level: 'silent' });
       const bus = createRedisBus({ url: redisUrl, nodeId: id, logger, channelPrefix });
-      const collab = createCollabServer({ config, db, logger, nodeId: id, bus });
+      const collab = createCollab({ config, db, logger, nodeId: id, bus });
       const app = createApp({ config, db, logger, live: collab.live });
       const server = await new Promise<ServerType>((resolve) => {
         const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

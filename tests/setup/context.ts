@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { createCollabServer } from '../../collab/collab-server';
 import { createApp } from '../../server/app';
+import { createCollab } from '../../server/collab-host';
 import { defaultConfig, type Config } from '../../server/config';
 import type { AppDeps } from '../../server/context';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -23,7 +23,7 @@ export async function createTestContext(options: TestContextOptions = {}) {
   const logger = pino({ level: 'silent' });
   // The real room registry, unattached to any port: REST writes go through rooms and the log
   // exactly as in production (tests/setup/server.ts attaches it to a listening server).
-  const collab = createCollabServer({ config, db, logger, nodeId: 'test' });
+  const collab = createCollab({ config, db, logger, nodeId: 'test' });
   const deps: AppDeps = { config, db, logger, live: collab.live };
   const app = createApp(deps);
   const factories = createFactories(db.db);

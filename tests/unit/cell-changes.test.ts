@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../model/cells';
 import { cellsFromDoc, cellsMap, docFromCells } from '../../model/ydoc';
-import { applyCellDelta, countCellChanges } from '../../server/services/cell-changes';
+import { applyCellDelta, countCellChanges } from '../../model/cell-changes';
 
 const a: Cell = {
   id: '00000000-0000-4000-8000-00000000000a',

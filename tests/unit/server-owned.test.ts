@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { touchesServerOwnedRoots } from '../../collab/server-owned';
+import { touchesServerOwnedRoots } from '../../collab';
 import { cellsMap, commentsMap, upsertCell, writeLiveComment, type LiveComment } from '../../model';
 
 const comment = (id: string, body: string): LiveComment => ({

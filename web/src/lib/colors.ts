@@ -1,20 +1,10 @@
-const PALETTE = [
-  '#d9480f',
-  '#2b8a3e',
-  '#1971c2',
-  '#9c36b5',
-  '#c2255c',
-  '#0c8599',
-  '#e67700',
-  '#5f3dc4',
-];
+import { colorForUser } from '$model/user-color';
 
-/** A stable colour for a user id, used when the server has not assigned one. */
-export function colorFor(id: string): string {
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) | 0;
-  return PALETTE[Math.abs(hash) % PALETTE.length] ?? '#1971c2';
-}
+/**
+ * A user's colour: the very function the server uses for presence, so one person has one
+ * colour on every screen (avatar, cursor, comment).
+ */
+export const colorFor: (id: string) => string = colorForUser;
 
 /** Up to two initials of a display name. */
 export function initials(name: string): string {

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
-import type { Cell } from '../../model/cells';
-import { CELL_FIELDS, cellsMap, upsertCell, type CellMap } from '../../model/ydoc';
+import type { Cell } from './cells';
+import { CELL_FIELDS, cellsMap, upsertCell, type CellMap } from './ydoc';
 
 /** What a REST cell write did, for the audit log (never the cell arrays themselves). */
 export interface CellChangeCounts {
