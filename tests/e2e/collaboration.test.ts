@@ -237,6 +237,9 @@ describe('versions', () => {
     await owner.getByTestId('preview-dialog').waitFor({ state: 'hidden' });
 
     await item.getByTestId('restore-version').click();
+    // An in-app confirmation, focused on its action (not on ✕).
+    await owner.locator('[data-testid="confirm-accept"]:focus').waitFor();
+    await owner.keyboard.press('Enter');
     for (const page of [owner, writer, reader]) {
       await page.waitForFunction(
         (n) => document.querySelectorAll('.svelte-flow__node').length === n,

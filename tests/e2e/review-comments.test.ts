@@ -120,6 +120,9 @@ it('a reviewer comments on a cell; the writer sees pin and thread live, replies 
   await reviewer.keyboard.press('Escape');
   await node(writer).click();
   await writer.keyboard.press('Delete');
+  // It carries a thread: the editor asks first, naming it.
+  await writer.getByTestId('confirm-details').getByText('1 comment thread').waitFor();
+  await writer.getByTestId('confirm-accept').click();
   await reviewer
     .locator('[data-testid="comment-group"]')
     .filter({ hasText: 'detached' })

@@ -159,6 +159,7 @@ export class DiagramBinding {
         height: cell.height,
         ...(parent ? { parentId: parent.id } : {}),
         zIndex: cell.shape === 'security-boundary' ? 0 : 1,
+        ariaLabel: `${SHAPES[cell.shape].title} ${cell.label?.trim() || 'unnamed'}`,
         selected,
         dragging: prev?.dragging,
         data: { cell },
@@ -168,8 +169,20 @@ export class DiagramBinding {
     const edges: DfdEdge[] = all.filter(isFlow).map((cell) => {
       const prev = prevEdges.get(cell.id);
       const selected = select ? select.has(cell.id) : (prev?.selected ?? false);
-      if (prev?.data && sameCell(prev.data.cell, cell) && prev.selected === selected) return prev;
+      const ends = [cell.source.cell, cell.target.cell].map(
+        (end) => byId.get(end)?.label?.trim() || 'unnamed',
+      );
+      const ariaLabel = `Data flow ${cell.label?.trim() || 'unnamed'}, from ${ends[0]} to ${ends[1]}`;
+      if (
+        prev?.data &&
+        sameCell(prev.data.cell, cell) &&
+        prev.selected === selected &&
+        prev.ariaLabel === ariaLabel
+      ) {
+        return prev;
+      }
       return {
+        ariaLabel,
         id: cell.id,
         type: 'flow',
         source: cell.source.cell,
