@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../setup/context';
+import { cookieFrom } from '../setup/http';
+import { expectProblem } from '../setup/problems';
 
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext();
 });
 afterAll(() => ctx.close());
-
-const cookieFrom = (headers: Headers) => headers.get('set-cookie')?.split(';')[0] ?? '';
-
-function expectProblem(
-  res: { status: number; contentType: string | null; body: any },
-  status: number,
-) {
-  expect(res.status).toBe(status);
-  expect(res.contentType).toContain('application/problem+json');
-  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-  expect(res.body.request_id).toEqual(expect.any(String));
-}
 
 describe('sign-up and sign-in', () => {
   it('signs up, sets an HttpOnly Lax cookie and returns the user from /api/me', async () => {
@@ -33,7 +23,7 @@ describe('sign-up and sign-in', () => {
     expect(setCookie).toMatch(/^threatroom_session=/);
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Lax');
-    const me = await ctx.as({ cookie: cookieFrom(res.headers) }).get('/api/me');
+    const me = await ctx.as({ cookie: cookieFrom(res.headers) ?? '' }).get('/api/me');
     expect(me.status).toBe(200);
     expect(me.body.id).toBe(res.body.id);
   });

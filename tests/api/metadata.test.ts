@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createTestContext, type TestContext } from '../setup/context';
 import type { TestUser } from '../setup/factories';
+import { expectProblem } from '../setup/problems';
 
 let ctx: TestContext;
 let owner: TestUser;
@@ -28,14 +29,6 @@ beforeAll(async () => {
   entities.cell = `${m}/diagrams/${diagram.body.id}/cells/${cellId}`;
 });
 afterAll(() => ctx.close());
-
-function expectProblem(
-  res: { status: number; contentType: string | null; body: any },
-  status: number,
-) {
-  expect(res.status).toBe(status);
-  expect(res.contentType).toContain('application/problem+json');
-}
 
 describe.each(['threat model', 'threat', 'diagram', 'document', 'repository', 'cell'])(
   'metadata on a %s',

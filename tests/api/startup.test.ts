@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withDatabase } from '../setup/global-setup';
 import { startChildServer, type ChildServer } from '../setup/child-server';
+import { cookieFrom } from '../setup/http';
 
 /** Every table of ARCHITECTURE.md §3 (plus collab_tickets, see the migration). */
 const TABLES = [
@@ -61,7 +62,7 @@ async function call(server: ChildServer, path: string, init: RequestInit = {}) {
   });
   return {
     status: res.status,
-    cookie: res.headers.get('set-cookie')?.split(';')[0],
+    cookie: cookieFrom(res.headers),
     body: await res.json(),
   };
 }

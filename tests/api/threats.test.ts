@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { schema } from '../../db';
 import { createTestContext, type TestContext } from '../setup/context';
 import type { TestUser } from '../setup/factories';
+import { expectProblem } from '../setup/problems';
 
 let ctx: TestContext;
 let owner: TestUser;
@@ -19,15 +20,6 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const base = () => `/api/threat_models/${tm.id}/threats`;
-
-function expectProblem(
-  res: { status: number; contentType: string | null; body: any },
-  status: number,
-) {
-  expect(res.status).toBe(status);
-  expect(res.contentType).toContain('application/problem+json');
-  expect(res.body.status).toBe(status);
-}
 
 async function threatCount(id: string) {
   const [row] = await ctx.db.db

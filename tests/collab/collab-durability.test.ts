@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startChildServer, type ChildServer } from '../setup/child-server';
 import { createTestDatabase, type TestDatabase } from '../setup/database';
+import { cookieFrom } from '../setup/http';
 import { connectClient, processCell, type TestClient } from './collab-helpers';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { exclusively } from './timing-lock';
@@ -47,7 +48,7 @@ async function rest(method: string, path: string, cookie: string | null, body?: 
   return {
     status: res.status,
     body: text ? JSON.parse(text) : null,
-    cookie: res.headers.get('set-cookie')?.split(';')[0] ?? null,
+    cookie: cookieFrom(res.headers) ?? null,
   };
 }
 

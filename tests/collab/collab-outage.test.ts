@@ -3,6 +3,7 @@ import { loadDocument } from '../../collab';
 import { cellsFromDoc } from '../../model/ydoc';
 import { startChildServer, type ChildServer } from '../setup/child-server';
 import { createTestDatabase, type TestDatabase } from '../setup/database';
+import { cookieFrom } from '../setup/http';
 import { connectClient, processCell, type TestClient } from './collab-helpers';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { exclusively } from './timing-lock';
@@ -51,7 +52,7 @@ describe('database outage', () => {
           return {
             status: res.status,
             body: await res.json().catch(() => null),
-            cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '',
+            cookie: cookieFrom(res.headers) ?? '',
           };
         };
         const signup = await call('POST', '/api/auth/signup', null, {

@@ -1,6 +1,11 @@
 /** The origin `app.request()` uses; cookie-authenticated mutations must send it as Origin. */
 export const TEST_ORIGIN = 'http://localhost';
 
+/** The `name=value` of the cookie a response sets (the session cookie after sign-in). */
+export function cookieFrom(headers: Headers): string | undefined {
+  return headers.get('set-cookie')?.split(';')[0];
+}
+
 /** Who a client acts as: a cookie session, an API token, or nobody. */
 export type Credentials = { cookie: string } | { token: string } | null;
 
