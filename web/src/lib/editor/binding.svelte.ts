@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import {
   cellsFromDoc,
   cellsMap,
+  containingBoundary,
   deleteCells,
   isFlow,
   isNode,
@@ -226,18 +227,14 @@ export class DiagramBinding {
     return parent ? { x: position.x + parent.x, y: position.y + parent.y } : position;
   }
 
-  /** The smallest security boundary containing the centre of `cell`, other than itself. */
+  /** The smallest security boundary containing the centre of `cell` (model/boundaries.ts). */
   private containerOf(cell: NodeCell): string | null {
-    const cx = cell.x + cell.width / 2;
-    const cy = cell.y + cell.height / 2;
-    let best: NodeCell | null = null;
+    const boundaries: NodeCell[] = [];
     cellsMap(this.doc).forEach((_, id) => {
       const b = this.nodeCell(id);
-      if (!b || b.shape !== 'security-boundary' || b.id === cell.id) return;
-      const inside = cx >= b.x && cx <= b.x + b.width && cy >= b.y && cy <= b.y + b.height;
-      if (inside && (!best || b.width * b.height < best.width * best.height)) best = b;
+      if (b?.shape === 'security-boundary') boundaries.push(b);
     });
-    return (best as NodeCell | null)?.id ?? null;
+    return containingBoundary(cell, boundaries)?.id ?? null;
   }
 
   /** Re-derives containment: every non-boundary node belongs to the boundary around it. */
