@@ -1,13 +1,13 @@
 import * as Y from 'yjs';
 
 /** Top-level maps of the live document that only the server writes (ARCHITECTURE.md §4). */
-export const SERVER_OWNED_ROOTS: ReadonlySet<string> = new Set(['comments']);
+export const SERVER_OWNED_ROOTS: ReadonlySet<string> = new Set(['comments', 'threats']);
 
 type DecodedItem = Y.Item;
 
 /**
  * True when a client's update would add, change or delete anything under a server-owned map
- * (`comments`: REST is its source of truth, the map is the server's mirror). Such an update is
+ * (`comments`, `threats`: REST is their source of truth, the maps are the server's mirror). Such an update is
  * refused whole, so nobody can forge or erase a comment by editing the document directly.
  *
  * Decides from the update's structs without applying it: a struct names its parent either

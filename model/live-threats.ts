@@ -14,6 +14,8 @@ export interface LiveThreat {
   severity: string;
   status: string;
   cell_ids: string[];
+  /** The rule that suggested it (so the editor can leave recorded suggestions out). */
+  rule_id: string | null;
   /** The current risk's level (after in-place mitigations), null while not assessed. */
   risk_level: RiskLevel | null;
   /** Derived from the linked mitigations (mitigations.ts `isMitigatedBy`). */
@@ -27,6 +29,7 @@ const FIELDS = [
   'severity',
   'status',
   'cell_ids',
+  'rule_id',
   'risk_level',
   'mitigated',
   'modified_at',

@@ -17,6 +17,7 @@ const threat = (over: Partial<LiveThreat>): LiveThreat => ({
   severity: 'High',
   status: 'open',
   cell_ids: ['a'],
+  rule_id: null,
   risk_level: 'high',
   mitigated: false,
   modified_at: '2026-01-01T00:00:00Z',

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { touchesServerOwnedRoots } from '../../collab';
-import { cellsMap, commentsMap, upsertCell, writeLiveComment, type LiveComment } from '../../model';
+import {
+  cellsMap,
+  commentsMap,
+  threatsMap,
+  upsertCell,
+  writeLiveComment,
+  writeLiveThreat,
+  type LiveComment,
+} from '../../model';
 
 const comment = (id: string, body: string): LiveComment => ({
   id,
@@ -96,5 +104,36 @@ describe('touchesServerOwnedRoots', () => {
     expect(touchesServerOwnedRoots(server, step2)).toBe(false);
     Y.applyUpdate(server, step2);
     expect(cellsMap(server).get('c1')!.get('label')).toBe('edited offline');
+  });
+
+  it('refuses a forged, changed or deleted threat summary (the threats map is server-owned too)', () => {
+    const server = new Y.Doc();
+    const summary = {
+      id: 't1',
+      name: 'Spoofing',
+      threat_type: ['Spoofing'],
+      severity: 'High',
+      status: 'open',
+      cell_ids: ['c1'],
+      rule_id: null,
+      risk_level: 'high' as const,
+      mitigated: false,
+      modified_at: '2026-01-01T00:00:00.000Z',
+    };
+    server.transact(() => writeLiveThreat(server, summary));
+    const client = new Y.Doc();
+    Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+    const forged = updateOf(client, () => writeLiveThreat(client, { ...summary, id: 'forged' }));
+    expect(touchesServerOwnedRoots(server, forged)).toBe(true);
+    const client2 = new Y.Doc();
+    Y.applyUpdate(client2, Y.encodeStateAsUpdate(server));
+    const mitigated = updateOf(client2, () =>
+      threatsMap(client2).get('t1')!.set('mitigated', true),
+    );
+    expect(touchesServerOwnedRoots(server, mitigated)).toBe(true);
+    const client3 = new Y.Doc();
+    Y.applyUpdate(client3, Y.encodeStateAsUpdate(server));
+    const erased = updateOf(client3, () => threatsMap(client3).delete('t1'));
+    expect(touchesServerOwnedRoots(server, erased)).toBe(true);
   });
 });
