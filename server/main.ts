@@ -49,7 +49,12 @@ async function main() {
   const app = config.ROLE === 'collab' ? healthOnlyApp(deps) : createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ port: info.port }, `Threatroom listening on http://localhost:${info.port}`);
+    // The address really bound (HOST), not a guess: 0.0.0.0 means every interface.
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+    logger.info(
+      { host: info.address, port: info.port },
+      `Threatroom listening on http://${host}:${info.port}`,
+    );
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (config.ROLE === 'api') {

@@ -70,6 +70,8 @@ async function call(server: ChildServer, path: string, init: RequestInit = {}) {
 it('starts on an empty database, signs up, and the account survives a restart', async () => {
   let server = await startChildServer(env);
   try {
+    // The start-up line names the address really bound (the child listens on HOST=127.0.0.1).
+    expect(server.logs.join('\n')).toContain(`listening on http://127.0.0.1:${server.port}`);
     expect((await call(server, '/api/health')).status).toBe(200);
     const signup = await call(server, '/api/auth/signup', {
       method: 'POST',
