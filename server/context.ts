@@ -8,13 +8,7 @@ import type { Config } from './config';
 /** How the caller proved who they are; CSRF checks apply only to cookie sessions. */
 export type AuthMethod = 'session' | 'token';
 
-/** Who did something, for the audit log: the user plus the request it came in on. */
-export interface Actor {
-  userId: string | null;
-  requestId: string | null;
-  ip: string | null;
-}
-
+/** Who is calling: the user and the credential they proved it with. */
 export interface Caller {
   user: UserRow;
   method: AuthMethod;
@@ -28,6 +22,16 @@ export interface Caller {
 
 /** Declared by collab (its public face); re-exported for the services that take it. */
 export type { LiveDiagrams };
+
+/**
+ * One API call as a service sees it: the caller plus the request it came in on (request id
+ * and client address, which every audit entry records). Every service function takes it as
+ * its second argument, `(deps, request, input)`; handlers build it with `serviceRequest(c)`.
+ */
+export interface ServiceRequest extends Caller {
+  requestId: string | null;
+  ip: string | null;
+}
 
 /** Everything `createApp` needs; tests build it with a test database. */
 export interface AppDeps {

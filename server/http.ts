@@ -1,7 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import type { Actor, AppEnv, Caller } from './context';
+import type { AppEnv, ServiceRequest } from './context';
 import { badRequest, preconditionFailed } from './errors';
+import { requireCaller } from './middleware/authentication';
 
 /** The client's address: the socket peer, or X-Forwarded-For's first hop behind a trusted proxy. */
 export function clientIp(c: Context<AppEnv>): string {
@@ -16,9 +17,12 @@ export function clientIp(c: Context<AppEnv>): string {
   }
 }
 
-/** The audit actor for this request. */
-export function actorOf(c: Context<AppEnv>, caller: Caller): Actor {
-  return { userId: caller.user.id, requestId: c.get('requestId'), ip: clientIp(c) };
+/**
+ * The signed-in caller and the request they came in on, as every service takes it: 401 when
+ * nobody is signed in, 403 when a read-only token tries to write.
+ */
+export function serviceRequest(c: Context<AppEnv>): ServiceRequest {
+  return { ...requireCaller(c), requestId: c.get('requestId'), ip: clientIp(c) };
 }
 
 /**
@@ -38,7 +42,21 @@ export function assertVersion(expected: number | undefined, current: number): vo
   if (expected !== undefined && expected !== current) throw preconditionFailed(current);
 }
 
-/** Sets `ETag: "<version>"` on the response. */
-export function setEtag(c: Context<AppEnv>, version: number): void {
-  c.header('ETag', `"${version}"`);
+/** `ETag: "<version>"`, as the headers argument of `c.json(body, status, etag(version))`. */
+export function etag(version: number): { ETag: string } {
+  return { ETag: `"${version}"` };
+}
+
+/** A list response: one page of `items` mapped to JSON, with the paging the caller asked for. */
+export function pageOf<Row, Out>(
+  page: { items: readonly Row[]; total: number },
+  toJson: (row: Row) => Out,
+  window: { limit: number; offset: number },
+) {
+  return {
+    items: page.items.map(toJson),
+    total: page.total,
+    limit: window.limit,
+    offset: window.offset,
+  };
 }

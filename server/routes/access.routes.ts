@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PRINCIPAL_TYPES, ROLES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { actorOf } from '../http';
-import { requireCaller } from '../middleware/authentication';
+import { serviceRequest } from '../http';
 import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
 import { GrantSchema, toGrant } from '../schemas/threat-models.schemas';
 import * as service from '../services/access.service';
@@ -66,20 +65,18 @@ export function accessRoutes(deps: AppDeps) {
   const db = deps.db.db;
   return createRouter()
     .openapi(list, async (c) => {
-      const grants = await service.listAccess(db, requireCaller(c), c.req.valid('param').tm);
+      const grants = await service.listAccess(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+      });
       return c.json({ items: grants.map(toGrant) }, 200);
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
       const { tm, principal_type, principal_id } = c.req.valid('param');
-      const result = await service.putAccess(
-        db,
-        caller,
-        actorOf(c, caller),
-        tm,
-        { type: principal_type, id: principal_id },
-        c.req.valid('json').role,
-      );
+      const result = await service.putAccess(db, serviceRequest(c), {
+        threatModelId: tm,
+        principal: { type: principal_type, id: principal_id },
+        role: c.req.valid('json').role,
+      });
       const body = toGrant({
         grant: result.grant,
         userName: principal_type === 'user' ? result.displayName : null,
@@ -89,11 +86,10 @@ export function accessRoutes(deps: AppDeps) {
       return result.created ? c.json(body, 201) : c.json(body, 200);
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
       const { tm, principal_type, principal_id } = c.req.valid('param');
-      await service.deleteAccess(db, caller, actorOf(c, caller), tm, {
-        type: principal_type,
-        id: principal_id,
+      await service.deleteAccess(db, serviceRequest(c), {
+        threatModelId: tm,
+        principal: { type: principal_type, id: principal_id },
       });
       return c.body(null, 204);
     });

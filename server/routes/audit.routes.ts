@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
-import { requireCaller } from '../middleware/authentication';
+import { serviceRequest } from '../http';
 import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
 import { NullableUserSummarySchema } from './serializers';
 import * as service from '../services/audit-log.service';
@@ -57,9 +57,9 @@ export function auditRoutes(deps: AppDeps) {
   const db = deps.db.db;
   return createRouter().openapi(list, async (c) => {
     const { cursor, limit } = c.req.valid('query');
-    const page = await service.listAuditLog(db, requireCaller(c), c.req.valid('param').tm, {
-      before: cursor === undefined ? undefined : Number(cursor),
-      limit,
+    const page = await service.listAuditLog(db, serviceRequest(c), {
+      threatModelId: c.req.valid('param').tm,
+      page: { before: cursor === undefined ? undefined : Number(cursor), limit },
     });
     return c.json(
       {

@@ -63,7 +63,7 @@ export function authRoutes(deps: AppDeps) {
       return c.json(toUser(signedIn.user), 201);
     })
     .openapi(login, async (c) => {
-      const signedIn = await auth.logIn(c.req.valid('json'), clientIp(c));
+      const signedIn = await auth.logIn({ ...c.req.valid('json'), ip: clientIp(c) });
       setSessionCookie(c, signedIn.token, signedIn.expiresAt);
       return c.json(toUser(signedIn.user), 200);
     })

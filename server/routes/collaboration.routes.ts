@@ -2,8 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { DiagramVersionRow } from '../../db/repositories/diagram-versions.repository';
 import type { AppDeps, AppEnv } from '../context';
-import { actorOf } from '../http';
-import { requireCaller } from '../middleware/authentication';
+import { pageOf, serviceRequest } from '../http';
 import { requestOrigin } from '../middleware/request-guards';
 import {
   createRouter,
@@ -235,6 +234,12 @@ const restoreVersion = createRoute({
   },
 });
 
+/** The model and diagram a `{tm}/diagrams/{diagram_id}` path names. */
+const diagramRef = (p: { tm: string; diagram_id: string }) => ({
+  threatModelId: p.tm,
+  diagramId: p.diagram_id,
+});
+
 /**
  * Live collaboration over REST: sessions, WebSocket tickets and diagram versions. Mounted at
  * /api.
@@ -244,27 +249,27 @@ export function collaborationRoutes(deps: AppDeps) {
   const v = { db, live: deps.live };
   return createRouter()
     .openapi(getCollab, async (c) => {
-      const { tm, diagram_id } = c.req.valid('param');
       const { session, participants } = await collaboration.getSession(
         db,
-        requireCaller(c),
-        tm,
-        diagram_id,
+        serviceRequest(c),
+        diagramRef(c.req.valid('param')),
       );
       return c.json(toSession(c, session, participants), 200);
     })
     .openapi(joinCollab, async (c) => {
-      const { tm, diagram_id } = c.req.valid('param');
-      const joined = await collaboration.joinSession(db, requireCaller(c), tm, diagram_id);
+      const joined = await collaboration.joinSession(
+        db,
+        serviceRequest(c),
+        diagramRef(c.req.valid('param')),
+      );
       return c.json(toSession(c, joined.session, joined.participants), joined.created ? 201 : 200);
     })
     .openapi(leaveCollab, async (c) => {
-      const { tm, diagram_id } = c.req.valid('param');
-      await collaboration.leaveSession(db, requireCaller(c), tm, diagram_id);
+      await collaboration.leaveSession(db, serviceRequest(c), diagramRef(c.req.valid('param')));
       return c.body(null, 204);
     })
     .openapi(mySessions, async (c) => {
-      const rows = await collaboration.listMySessions(db, requireCaller(c));
+      const rows = await collaboration.listMySessions(db, serviceRequest(c));
       const items = rows.map((r) => ({
         ...toSession(c, r.session, r.participants),
         diagram_name: r.diagramName,
@@ -273,11 +278,9 @@ export function collaborationRoutes(deps: AppDeps) {
     })
     .openapi(createTicket, async (c) => {
       const { diagram_id } = c.req.valid('json');
-      const { ticket, expiresAt } = await collaboration.createTicket(
-        db,
-        requireCaller(c),
-        diagram_id,
-      );
+      const { ticket, expiresAt } = await collaboration.createTicket(db, serviceRequest(c), {
+        diagramId: diagram_id,
+      });
       return c.json(
         {
           ticket,
@@ -288,49 +291,37 @@ export function collaborationRoutes(deps: AppDeps) {
       );
     })
     .openapi(listVersions, async (c) => {
-      const { tm, diagram_id } = c.req.valid('param');
       const { limit, offset } = c.req.valid('query');
-      const page = await versions.listVersions(v, requireCaller(c), tm, diagram_id, {
-        limit,
-        offset,
+      const page = await versions.listVersions(v, serviceRequest(c), {
+        ...diagramRef(c.req.valid('param')),
+        page: { limit, offset },
       });
-      return c.json(
-        { items: page.items.map(toVersionSummary), total: page.total, limit, offset },
-        200,
-      );
+      return c.json(pageOf(page, toVersionSummary, { limit, offset }), 200);
     })
     .openapi(createVersion, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, diagram_id } = c.req.valid('param');
-      const row = await versions.createVersion(
-        v,
-        caller,
-        actorOf(c, caller),
-        tm,
-        diagram_id,
-        c.req.valid('json'),
-      );
+      const row = await versions.createVersion(v, serviceRequest(c), {
+        ...diagramRef(c.req.valid('param')),
+        version: c.req.valid('json'),
+      });
       return c.json(toVersionSummary(row), 201);
     })
     .openapi(getVersion, async (c) => {
-      const { tm, diagram_id, version_number } = c.req.valid('param');
-      const row = await versions.getVersion(v, requireCaller(c), tm, diagram_id, version_number);
+      const params = c.req.valid('param');
+      const row = await versions.getVersion(v, serviceRequest(c), {
+        ...diagramRef(params),
+        versionNumber: params.version_number,
+      });
       return c.json(
         { ...toVersionSummary(row), cells: row.cells as z.infer<typeof CellSchema>[] },
         200,
       );
     })
     .openapi(restoreVersion, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, diagram_id, version_number } = c.req.valid('param');
-      const { version, cells } = await versions.restoreVersion(
-        v,
-        caller,
-        actorOf(c, caller),
-        tm,
-        diagram_id,
-        version_number,
-      );
+      const params = c.req.valid('param');
+      const { version, cells } = await versions.restoreVersion(v, serviceRequest(c), {
+        ...diagramRef(params),
+        versionNumber: params.version_number,
+      });
       return c.json(
         {
           version: toVersionSummary(version),

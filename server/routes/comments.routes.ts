@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
-import { actorOf, parseIfMatch, setEtag } from '../http';
-import { requireCaller } from '../middleware/authentication';
+import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import {
   createRouter,
   jsonBody,
@@ -11,7 +10,8 @@ import {
   problems,
   SECURITY,
 } from '../openapi';
-import { createCommentsService, type CommentView } from '../services/comments.service';
+import * as comments from '../services/comments.service';
+import type { CommentView } from '../services/comments.service';
 import { iso } from './serializers';
 
 const CommentSchema = z
@@ -149,71 +149,61 @@ const resolveRoute = (action: 'resolve' | 'reopen') =>
 
 /** `/api/threat_models/{tm}/comments` */
 export function commentsRoutes(deps: AppDeps) {
-  const comments = createCommentsService(deps);
+  const d = { db: deps.db.db, live: deps.live, logger: deps.logger };
+  const refOf = ({ tm, id }: { tm: string; id: string }) => ({ threatModelId: tm, commentId: id });
   return createRouter()
     .openapi(list, async (c) => {
-      const { tm } = c.req.valid('param');
       const { limit, offset, resolved, diagram_id, cell_id, threat_id } = c.req.valid('query');
-      const filters = {
-        diagramId: diagram_id,
-        cellId: cell_id,
-        threatId: threat_id,
-        resolved: resolved === undefined ? undefined : resolved === 'true',
-      };
-      const page = await comments.list(requireCaller(c), tm, filters, { limit, offset });
-      return c.json({ items: page.items.map(toComment), total: page.total, limit, offset }, 200);
+      const page = await comments.listComments(d, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        filters: {
+          diagramId: diagram_id,
+          cellId: cell_id,
+          threatId: threat_id,
+          resolved: resolved === undefined ? undefined : resolved === 'true',
+        },
+        page: { limit, offset },
+      });
+      return c.json(pageOf(page, toComment, { limit, offset }), 200);
     })
     .openapi(create, async (c) => {
-      const caller = requireCaller(c);
-      const view = await comments.create(
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        c.req.valid('json'),
-      );
-      setEtag(c, view.comment.version);
-      return c.json(toComment(view), 201);
+      const view = await comments.createComment(d, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        comment: c.req.valid('json'),
+      });
+      return c.json(toComment(view), 201, etag(view.comment.version));
     })
     .openapi(get, async (c) => {
-      const { tm, id } = c.req.valid('param');
-      const view = await comments.get(requireCaller(c), tm, id);
-      setEtag(c, view.comment.version);
-      return c.json(toComment(view), 200);
+      const view = await comments.getComment(d, serviceRequest(c), refOf(c.req.valid('param')));
+      return c.json(toComment(view), 200, etag(view.comment.version));
     })
     .openapi(edit, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, id } = c.req.valid('param');
-      const view = await comments.edit(
-        caller,
-        actorOf(c, caller),
-        tm,
-        id,
-        c.req.valid('json').body,
-        parseIfMatch(c),
-      );
-      setEtag(c, view.comment.version);
-      return c.json(toComment(view), 200);
+      const view = await comments.editComment(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+        body: c.req.valid('json').body,
+      });
+      return c.json(toComment(view), 200, etag(view.comment.version));
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, id } = c.req.valid('param');
-      await comments.remove(caller, actorOf(c, caller), tm, id, parseIfMatch(c));
+      await comments.deleteComment(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+      });
       return c.body(null, 204);
     })
     .openapi(resolveRoute('resolve'), async (c) => {
-      const caller = requireCaller(c);
-      const { tm, id } = c.req.valid('param');
-      return c.json(
-        toComment(await comments.setResolved(caller, actorOf(c, caller), tm, id, true)),
-        200,
-      );
+      const view = await comments.setCommentResolved(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        resolved: true,
+      });
+      return c.json(toComment(view), 200);
     })
     .openapi(resolveRoute('reopen'), async (c) => {
-      const caller = requireCaller(c);
-      const { tm, id } = c.req.valid('param');
-      return c.json(
-        toComment(await comments.setResolved(caller, actorOf(c, caller), tm, id, false)),
-        200,
-      );
+      const view = await comments.setCommentResolved(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        resolved: false,
+      });
+      return c.json(toComment(view), 200);
     });
 }

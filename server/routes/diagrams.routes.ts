@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DIAGRAM_SORT_FIELDS } from '../../db/repositories/diagrams.repository';
 import type { AppDeps } from '../context';
-import { actorOf, parseIfMatch, setEtag } from '../http';
+import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { JsonPatchSchema } from '../json-patch';
 import { sortParam } from '../list-query';
-import { requireCaller } from '../middleware/authentication';
 import {
   createRouter,
   jsonBody,
@@ -118,69 +117,56 @@ const remove = createRoute({
 /** Diagrams of a threat model. Mounted at /api/threat_models. */
 export function diagramsRoutes(deps: AppDeps) {
   const d = { db: deps.db.db, live: deps.live };
+  /** The model and diagram the path names. */
+  const refOf = (p: { tm: string; diagram_id: string }) => ({
+    threatModelId: p.tm,
+    diagramId: p.diagram_id,
+  });
   return createRouter()
     .openapi(list, async (c) => {
       const { limit, offset, sort } = c.req.valid('query');
-      const page = await diagrams.listDiagrams(d, requireCaller(c), c.req.valid('param').tm, {
-        limit,
-        offset,
-        sort,
+      const page = await diagrams.listDiagrams(d, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        page: { limit, offset, sort },
       });
-      return c.json({ ...page, items: page.items.map(toDiagramSummary), limit, offset }, 200);
+      return c.json(pageOf(page, toDiagramSummary, { limit, offset }), 200);
     })
     .openapi(create, async (c) => {
-      const caller = requireCaller(c);
-      const { tm } = c.req.valid('param');
-      const { row, cells } = await diagrams.createDiagram(
-        d,
-        caller,
-        actorOf(c, caller),
-        tm,
-        c.req.valid('json'),
-      );
-      setEtag(c, row.version);
-      return c.json(toDiagram(row, cells), 201);
+      const { row, cells } = await diagrams.createDiagram(d, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        diagram: c.req.valid('json'),
+      });
+      return c.json(toDiagram(row, cells), 201, etag(row.version));
     })
     .openapi(get, async (c) => {
-      const { tm, diagram_id } = c.req.valid('param');
-      const { row, cells } = await diagrams.getDiagram(d, requireCaller(c), tm, diagram_id);
-      setEtag(c, row.version);
-      return c.json(toDiagram(row, cells), 200);
+      const { row, cells } = await diagrams.getDiagram(
+        d,
+        serviceRequest(c),
+        refOf(c.req.valid('param')),
+      );
+      return c.json(toDiagram(row, cells), 200, etag(row.version));
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, diagram_id } = c.req.valid('param');
-      const { row, cells } = await diagrams.replaceDiagram(
-        d,
-        caller,
-        actorOf(c, caller),
-        tm,
-        diagram_id,
-        c.req.valid('json'),
-        parseIfMatch(c),
-      );
-      setEtag(c, row.version);
-      return c.json(toDiagram(row, cells), 200);
+      const { row, cells } = await diagrams.replaceDiagram(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+        diagram: c.req.valid('json'),
+      });
+      return c.json(toDiagram(row, cells), 200, etag(row.version));
     })
     .openapi(patch, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, diagram_id } = c.req.valid('param');
-      const { row, cells } = await diagrams.patchDiagram(
-        d,
-        caller,
-        actorOf(c, caller),
-        tm,
-        diagram_id,
-        c.req.valid('json'),
-        parseIfMatch(c),
-      );
-      setEtag(c, row.version);
-      return c.json(toDiagram(row, cells), 200);
+      const { row, cells } = await diagrams.patchDiagram(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+        patch: c.req.valid('json'),
+      });
+      return c.json(toDiagram(row, cells), 200, etag(row.version));
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, diagram_id } = c.req.valid('param');
-      await diagrams.deleteDiagram(d, caller, actorOf(c, caller), tm, diagram_id, parseIfMatch(c));
+      await diagrams.deleteDiagram(d, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+      });
       return c.body(null, 204);
     });
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiTokenRow } from '../../db/repositories/api-tokens.repository';
 import { TOKEN_SCOPES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { requireCaller } from '../middleware/authentication';
+import { serviceRequest } from '../http';
 import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
 import * as tokens from '../services/api-tokens.service';
 import { iso, toUser, UserSchema } from './serializers';
@@ -88,21 +88,19 @@ const deleteToken = createRoute({
 export function meRoutes(deps: AppDeps) {
   const db = deps.db.db;
   return createRouter()
-    .openapi(getMe, (c) => c.json(toUser(requireCaller(c).user), 200))
+    .openapi(getMe, (c) => c.json(toUser(serviceRequest(c).user), 200))
     .openapi(listTokens, async (c) => {
-      const rows = await tokens.listApiTokens(db, requireCaller(c).user.id);
+      const rows = await tokens.listApiTokens(db, serviceRequest(c));
       return c.json({ items: rows.map(toApiToken) }, 200);
     })
     .openapi(createToken, async (c) => {
-      const { row, token } = await tokens.createApiToken(
-        db,
-        requireCaller(c).user.id,
-        c.req.valid('json'),
-      );
+      const { row, token } = await tokens.createApiToken(db, serviceRequest(c), {
+        apiToken: c.req.valid('json'),
+      });
       return c.json({ ...toApiToken(row), token }, 201);
     })
     .openapi(deleteToken, async (c) => {
-      await tokens.revokeApiToken(db, requireCaller(c).user.id, c.req.valid('param').id);
+      await tokens.revokeApiToken(db, serviceRequest(c), { tokenId: c.req.valid('param').id });
       return c.body(null, 204);
     });
 }

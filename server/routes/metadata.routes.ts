@@ -2,8 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MetadataRow } from '../../db/repositories/metadata.repository';
 import type { MetadataEntityType } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { actorOf } from '../http';
-import { requireCaller } from '../middleware/authentication';
+import { pageOf, serviceRequest } from '../http';
 import {
   createRouter,
   jsonBody,
@@ -152,45 +151,43 @@ function routesFor(deps: AppDeps, kind: MetadataKind) {
   return createRouter()
     .openapi(list, async (c) => {
       const { limit, offset } = c.req.valid('query');
-      const target = targetOf(c.req.valid('param'));
-      const page = await metadata.listMetadata(d, requireCaller(c), target, { limit, offset });
-      return c.json({ items: page.items.map(toMetadata), total: page.total, limit, offset }, 200);
+      const page = await metadata.listMetadata(d, serviceRequest(c), {
+        target: targetOf(c.req.valid('param')),
+        page: { limit, offset },
+      });
+      return c.json(pageOf(page, toMetadata, { limit, offset }), 200);
     })
     .openapi(replace, async (c) => {
-      const caller = requireCaller(c);
-      const target = targetOf(c.req.valid('param'));
-      const rows = await metadata.replaceMetadata(
-        d,
-        caller,
-        actorOf(c, caller),
-        target,
-        c.req.valid('json'),
-      );
-      const limit = metadata.MAX_METADATA_KEYS;
-      return c.json({ items: rows.map(toMetadata), total: rows.length, limit, offset: 0 }, 200);
+      const rows = await metadata.replaceMetadata(d, serviceRequest(c), {
+        target: targetOf(c.req.valid('param')),
+        items: c.req.valid('json'),
+      });
+      const all = { items: rows, total: rows.length };
+      return c.json(pageOf(all, toMetadata, { limit: metadata.MAX_METADATA_KEYS, offset: 0 }), 200);
     })
     .openapi(get, async (c) => {
       const { key, ...params } = c.req.valid('param') as Params;
-      const row = await metadata.getMetadataKey(d, requireCaller(c), targetOf(params), key!);
+      const row = await metadata.getMetadataKey(d, serviceRequest(c), {
+        target: targetOf(params),
+        key: key!,
+      });
       return c.json(toMetadata(row), 200);
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
       const { key, ...params } = c.req.valid('param') as Params;
-      const { row, created } = await metadata.putMetadataKey(
-        d,
-        caller,
-        actorOf(c, caller),
-        targetOf(params),
-        key!,
-        c.req.valid('json').value,
-      );
+      const { row, created } = await metadata.putMetadataKey(d, serviceRequest(c), {
+        target: targetOf(params),
+        key: key!,
+        value: c.req.valid('json').value,
+      });
       return created ? c.json(toMetadata(row), 201) : c.json(toMetadata(row), 200);
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
       const { key, ...params } = c.req.valid('param') as Params;
-      await metadata.deleteMetadataKey(d, caller, actorOf(c, caller), targetOf(params), key!);
+      await metadata.deleteMetadataKey(d, serviceRequest(c), {
+        target: targetOf(params),
+        key: key!,
+      });
       return c.body(null, 204);
     });
 }

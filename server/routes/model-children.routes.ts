@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
-import { actorOf, parseIfMatch, setEtag } from '../http';
+import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { JsonPatchSchema } from '../json-patch';
 import { sortParam } from '../list-query';
-import { requireCaller } from '../middleware/authentication';
 import {
   createRouter,
   jsonBody,
@@ -46,7 +45,6 @@ export function childRoutes<Row extends { version: number }, Out>(
   const collection = `/{tm}/${segment}`;
   const item = `${collection}/{${spec.idParam}}`;
   const ItemParams = ModelParams.extend({ [spec.idParam]: z.uuid() });
-  const idOf = (params: Record<string, string>) => params[spec.idParam]!;
   const tags = [spec.tag];
   const common = { tags, security: SECURITY };
 
@@ -118,75 +116,54 @@ export function childRoutes<Row extends { version: number }, Out>(
     responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
   });
 
+  /** The model and child the path names. */
+  const refOf = (params: Record<string, string>) => ({
+    threatModelId: params.tm!,
+    id: params[spec.idParam]!,
+  });
+
   return createRouter()
     .openapi(list, async (c) => {
       const { limit, offset, sort } = c.req.valid('query');
-      const page = await service.list(db, requireCaller(c), c.req.valid('param').tm, {
-        limit,
-        offset,
-        sort,
+      const page = await service.list(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        page: { limit, offset, sort },
       });
-      return c.json({ items: page.items.map(spec.toJson), total: page.total, limit, offset }, 200);
+      return c.json(pageOf(page, spec.toJson, { limit, offset }), 200);
     })
     .openapi(create, async (c) => {
-      const caller = requireCaller(c);
-      const row = await service.create(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        c.req.valid('json'),
-      );
-      setEtag(c, row.version);
-      return c.json(spec.toJson(row) as never, 201);
+      const row = await service.create(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        input: c.req.valid('json'),
+      });
+      return c.json(spec.toJson(row) as never, 201, etag(row.version));
     })
     .openapi(get, async (c) => {
-      const params = c.req.valid('param') as Record<string, string>;
-      const row = await service.get(db, requireCaller(c), params.tm!, idOf(params));
-      setEtag(c, row.version);
-      return c.json(spec.toJson(row) as never, 200);
+      const ref = refOf(c.req.valid('param') as Record<string, string>);
+      const row = await service.get(db, serviceRequest(c), ref);
+      return c.json(spec.toJson(row) as never, 200, etag(row.version));
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
-      const params = c.req.valid('param') as Record<string, string>;
-      const row = await service.replace(
-        db,
-        caller,
-        actorOf(c, caller),
-        params.tm!,
-        idOf(params),
-        c.req.valid('json'),
-        parseIfMatch(c),
-      );
-      setEtag(c, row.version);
-      return c.json(spec.toJson(row) as never, 200);
+      const row = await service.replace(db, serviceRequest(c), {
+        ...refOf(c.req.valid('param') as Record<string, string>),
+        ifMatch: parseIfMatch(c),
+        input: c.req.valid('json'),
+      });
+      return c.json(spec.toJson(row) as never, 200, etag(row.version));
     })
     .openapi(patch, async (c) => {
-      const caller = requireCaller(c);
-      const params = c.req.valid('param') as Record<string, string>;
-      const row = await service.patch(
-        db,
-        caller,
-        actorOf(c, caller),
-        params.tm!,
-        idOf(params),
-        c.req.valid('json'),
-        parseIfMatch(c),
-      );
-      setEtag(c, row.version);
-      return c.json(spec.toJson(row) as never, 200);
+      const row = await service.patch(db, serviceRequest(c), {
+        ...refOf(c.req.valid('param') as Record<string, string>),
+        ifMatch: parseIfMatch(c),
+        patch: c.req.valid('json'),
+      });
+      return c.json(spec.toJson(row) as never, 200, etag(row.version));
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
-      const params = c.req.valid('param') as Record<string, string>;
-      await service.remove(
-        db,
-        caller,
-        actorOf(c, caller),
-        params.tm!,
-        idOf(params),
-        parseIfMatch(c),
-      );
+      await service.remove(db, serviceRequest(c), {
+        ...refOf(c.req.valid('param') as Record<string, string>),
+        ifMatch: parseIfMatch(c),
+      });
       return c.body(null, 204);
     });
 }

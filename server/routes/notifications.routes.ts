@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { NotificationRow } from '../../db/repositories/notifications.repository';
 import { NOTIFICATION_TYPES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { requireCaller } from '../middleware/authentication';
+import { pageOf, serviceRequest } from '../http';
 import { createRouter, jsonResponse, Pagination, problems, SECURITY } from '../openapi';
 import * as notifications from '../services/notifications.service';
 import { iso } from './serializers';
@@ -80,32 +80,22 @@ export function notificationsRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(list, async (c) => {
       const { limit, offset, unread } = c.req.valid('query');
-      const page = await notifications.listNotifications(db, requireCaller(c).user.id, {
-        limit,
-        offset,
-        unreadOnly: unread === 'true',
+      const page = await notifications.listNotifications(db, serviceRequest(c), {
+        page: { limit, offset, unreadOnly: unread === 'true' },
       });
       return c.json(
-        {
-          items: page.items.map(toNotification),
-          total: page.total,
-          unread: page.unread,
-          limit,
-          offset,
-        },
+        { ...pageOf(page, toNotification, { limit, offset }), unread: page.unread },
         200,
       );
     })
     .openapi(readAll, async (c) => {
-      const updated = await notifications.markAllNotificationsRead(db, requireCaller(c).user.id);
+      const updated = await notifications.markAllNotificationsRead(db, serviceRequest(c));
       return c.json({ updated }, 200);
     })
     .openapi(read, async (c) => {
-      const row = await notifications.markNotificationRead(
-        db,
-        requireCaller(c).user.id,
-        c.req.valid('param').id,
-      );
+      const row = await notifications.markNotificationRead(db, serviceRequest(c), {
+        notificationId: c.req.valid('param').id,
+      });
       return c.json(toNotification(row), 200);
     });
 }

@@ -2,10 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ReviewRow } from '../../db/repositories/reviews.repository';
 import { MODEL_STATUSES, REVIEW_STATES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { actorOf } from '../http';
-import { requireCaller } from '../middleware/authentication';
+import { serviceRequest } from '../http';
 import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
-import { createReviewsService } from '../services/reviews.service';
+import * as reviews from '../services/reviews.service';
 import { iso, NullableUserSummarySchema } from './serializers';
 
 type Person = { id: string | null; name: string | null; email: string | null } | null;
@@ -114,30 +113,26 @@ const outcome = (r: {
 
 /** `/api/threat_models/{tm}/reviews` */
 export function reviewsRoutes(deps: AppDeps) {
-  const reviews = createReviewsService(deps);
+  const db = deps.db.db;
   return createRouter()
     .openapi(list, async (c) => {
-      const rows = await reviews.list(requireCaller(c), c.req.valid('param').tm);
+      const rows = await reviews.listReviews(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+      });
       return c.json({ items: rows.map(toReview) }, 200);
     })
     .openapi(request, async (c) => {
-      const caller = requireCaller(c);
-      const result = await reviews.request(
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        c.req.valid('json'),
-      );
+      const result = await reviews.requestReview(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        review: c.req.valid('json'),
+      });
       return c.json(outcome(result), 201);
     })
     .openapi(decide, async (c) => {
-      const caller = requireCaller(c);
-      const result = await reviews.decide(
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        c.req.valid('json'),
-      );
+      const result = await reviews.decideReview(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        decision: c.req.valid('json'),
+      });
       return c.json(outcome(result), 200);
     });
 }

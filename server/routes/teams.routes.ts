@@ -2,8 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { TeamRow } from '../../db/repositories/teams.repository';
 import { TEAM_ROLES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { actorOf } from '../http';
-import { requireCaller } from '../middleware/authentication';
+import { pageOf, serviceRequest } from '../http';
 import {
   createRouter,
   jsonBody,
@@ -132,55 +131,37 @@ export function teamsRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const page = await service.listTeams(db, requireCaller(c), query);
-      return c.json(
-        {
-          items: page.items.map(toTeamSummary),
-          total: page.total,
-          limit: query.limit,
-          offset: query.offset,
-        },
-        200,
-      );
+      const page = await service.listTeams(db, serviceRequest(c), query);
+      return c.json(pageOf(page, toTeamSummary, query), 200);
     })
     .openapi(create, async (c) => {
-      const caller = requireCaller(c);
-      const team = await service.createTeam(db, caller, actorOf(c, caller), c.req.valid('json'));
+      const team = await service.createTeam(db, serviceRequest(c), { team: c.req.valid('json') });
       return c.json(toTeam(team), 201);
     })
     .openapi(get, async (c) => {
-      return c.json(
-        toTeam(await service.getTeam(db, requireCaller(c), c.req.valid('param').id)),
-        200,
-      );
+      const team = await service.getTeam(db, serviceRequest(c), {
+        teamId: c.req.valid('param').id,
+      });
+      return c.json(toTeam(team), 200);
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
-      const team = await service.replaceTeam(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').id,
-        c.req.valid('json'),
-      );
+      const team = await service.replaceTeam(db, serviceRequest(c), {
+        teamId: c.req.valid('param').id,
+        team: c.req.valid('json'),
+      });
       return c.json(toTeam(team), 200);
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
-      await service.deleteTeam(db, caller, actorOf(c, caller), c.req.valid('param').id);
+      await service.deleteTeam(db, serviceRequest(c), { teamId: c.req.valid('param').id });
       return c.body(null, 204);
     })
     .openapi(putMember, async (c) => {
-      const caller = requireCaller(c);
       const { id, user_id } = c.req.valid('param');
-      const r = await service.putMember(
-        db,
-        caller,
-        actorOf(c, caller),
-        id,
-        user_id,
-        c.req.valid('json').role,
-      );
+      const r = await service.putMember(db, serviceRequest(c), {
+        teamId: id,
+        userId: user_id,
+        role: c.req.valid('json').role,
+      });
       const body = toMember({
         member: r.member,
         user: { id: r.user.id, name: r.user.name, email: r.user.email },
@@ -188,9 +169,8 @@ export function teamsRoutes(deps: AppDeps) {
       return r.created ? c.json(body, 201) : c.json(body, 200);
     })
     .openapi(removeMember, async (c) => {
-      const caller = requireCaller(c);
       const { id, user_id } = c.req.valid('param');
-      await service.deleteMember(db, caller, actorOf(c, caller), id, user_id);
+      await service.deleteMember(db, serviceRequest(c), { teamId: id, userId: user_id });
       return c.body(null, 204);
     });
 }

@@ -2,12 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { THREAT_MODEL_SORT_FIELDS } from '../../db/repositories/threat-models.repository';
 import { FRAMEWORKS, MODEL_STATUSES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { actorOf, parseIfMatch, setEtag } from '../http';
+import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { JsonPatchSchema } from '../json-patch';
 import { sortParam } from '../list-query';
-import { requireCaller } from '../middleware/authentication';
 import { createRouter, jsonBody, listOf, Pagination, problems, SECURITY } from '../openapi';
-import { parseInput } from '../schemas/parse-input';
 import {
   ThreatModelInputSchema,
   ThreatModelSchema,
@@ -116,79 +114,42 @@ export function threatModelsRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const page = await service.listThreatModels(db, requireCaller(c), query);
-      return c.json(
-        {
-          items: page.items.map(toThreatModelSummary),
-          total: page.total,
-          limit: query.limit,
-          offset: query.offset,
-        },
-        200,
-      );
+      const page = await service.listThreatModels(db, serviceRequest(c), { filter: query });
+      return c.json(pageOf(page, toThreatModelSummary, query), 200);
     })
     .openapi(create, async (c) => {
-      const caller = requireCaller(c);
-      const detail = await service.createThreatModel(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('json'),
-      );
-      setEtag(c, detail.model.version);
-      return c.json(toThreatModel(detail), 201);
+      const detail = await service.createThreatModel(db, serviceRequest(c), {
+        threatModel: c.req.valid('json'),
+      });
+      return c.json(toThreatModel(detail), 201, etag(detail.model.version));
     })
     .openapi(get, async (c) => {
-      const detail = await service.getThreatModel(db, requireCaller(c), c.req.valid('param').tm);
-      setEtag(c, detail.model.version);
-      return c.json(toThreatModel(detail), 200);
+      const detail = await service.getThreatModel(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+      });
+      return c.json(toThreatModel(detail), 200, etag(detail.model.version));
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
-      const detail = await service.replaceThreatModel(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        parseIfMatch(c),
-        c.req.valid('json'),
-      );
-      setEtag(c, detail.model.version);
-      return c.json(toThreatModel(detail), 200);
+      const detail = await service.replaceThreatModel(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        ifMatch: parseIfMatch(c),
+        threatModel: c.req.valid('json'),
+      });
+      return c.json(toThreatModel(detail), 200, etag(detail.model.version));
     })
     .openapi(patch, async (c) => {
-      const caller = requireCaller(c);
-      const detail = await service.patchThreatModel(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        parseIfMatch(c),
-        c.req.valid('json'),
-        (doc) => parseInput(PatchedSchema, doc),
-      );
-      setEtag(c, detail.model.version);
-      return c.json(toThreatModel(detail), 200);
+      const detail = await service.patchThreatModel(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        ifMatch: parseIfMatch(c),
+        patch: c.req.valid('json'),
+      });
+      return c.json(toThreatModel(detail), 200, etag(detail.model.version));
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
-      await service.deleteThreatModel(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        parseIfMatch(c),
-      );
+      await service.deleteThreatModel(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        ifMatch: parseIfMatch(c),
+      });
       return c.body(null, 204);
     });
 }
-
-/** A patched document must be complete: nullable fields may be null, none may be missing. */
-const PatchedSchema = ThreatModelInputSchema.required({
-  framework: true,
-  status: true,
-  owner_id: true,
-}).extend({
-  description: z.string().max(4096).nullable(),
-  issue_url: ThreatModelInputSchema.shape.issue_url.unwrap(),
-});

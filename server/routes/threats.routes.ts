@@ -2,10 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { THREAT_SORT_FIELDS } from '../../db/repositories/threats.repository';
 import { SEVERITIES, THREAT_STATUSES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
-import { actorOf, parseIfMatch, setEtag } from '../http';
+import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { JsonPatchSchema } from '../json-patch';
 import { sortParam } from '../list-query';
-import { requireCaller } from '../middleware/authentication';
 import {
   createRouter,
   jsonBody,
@@ -135,83 +134,62 @@ const remove = createRoute({
 /** Threats of a threat model: CRUD, bulk create, JSON Patch. Mounted at /api/threat_models. */
 export function threatsRoutes(deps: AppDeps) {
   const db = deps.db.db;
+  /** The model and threat the path names. */
+  const refOf = (p: { tm: string; threat_id: string }) => ({
+    threatModelId: p.tm,
+    threatId: p.threat_id,
+  });
   return createRouter()
     .openapi(list, async (c) => {
       const { tm } = c.req.valid('param');
       const { limit, offset, sort, diagram_id, cell_id, ...filters } = c.req.valid('query');
-      const page = await threats.listThreats(
-        db,
-        requireCaller(c),
-        tm,
-        { ...filters, diagramId: diagram_id, cellId: cell_id },
-        { limit, offset, sort },
-      );
-      return c.json({ items: page.items.map(toThreat), total: page.total, limit, offset }, 200);
+      const page = await threats.listThreats(db, serviceRequest(c), {
+        threatModelId: tm,
+        filters: { ...filters, diagramId: diagram_id, cellId: cell_id },
+        page: { limit, offset, sort },
+      });
+      return c.json(pageOf(page, toThreat, { limit, offset }), 200);
     })
     .openapi(create, async (c) => {
-      const caller = requireCaller(c);
-      const [row] = await threats.createThreats(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        [c.req.valid('json')],
-      );
-      setEtag(c, row!.version);
-      return c.json(toThreat(row!), 201);
+      const [row] = await threats.createThreats(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        threats: [c.req.valid('json')],
+      });
+      return c.json(toThreat(row!), 201, etag(row!.version));
     })
     .openapi(bulk, async (c) => {
-      const caller = requireCaller(c);
-      const rows = await threats.createThreats(
-        db,
-        caller,
-        actorOf(c, caller),
-        c.req.valid('param').tm,
-        c.req.valid('json'),
-        (i) => `${i}.diagram_id`,
-      );
+      const rows = await threats.createThreats(db, serviceRequest(c), {
+        threatModelId: c.req.valid('param').tm,
+        threats: c.req.valid('json'),
+        errorPath: (i) => `${i}.diagram_id`,
+      });
       return c.json({ items: rows.map(toThreat) }, 201);
     })
     .openapi(get, async (c) => {
-      const { tm, threat_id } = c.req.valid('param');
-      const row = await threats.getThreat(db, requireCaller(c), tm, threat_id);
-      setEtag(c, row.version);
-      return c.json(toThreat(row), 200);
+      const row = await threats.getThreat(db, serviceRequest(c), refOf(c.req.valid('param')));
+      return c.json(toThreat(row), 200, etag(row.version));
     })
     .openapi(put, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, threat_id } = c.req.valid('param');
-      const row = await threats.replaceThreat(
-        db,
-        caller,
-        actorOf(c, caller),
-        tm,
-        threat_id,
-        c.req.valid('json'),
-        parseIfMatch(c),
-      );
-      setEtag(c, row.version);
-      return c.json(toThreat(row), 200);
+      const row = await threats.replaceThreat(db, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+        threat: c.req.valid('json'),
+      });
+      return c.json(toThreat(row), 200, etag(row.version));
     })
     .openapi(patch, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, threat_id } = c.req.valid('param');
-      const row = await threats.patchThreat(
-        db,
-        caller,
-        actorOf(c, caller),
-        tm,
-        threat_id,
-        c.req.valid('json'),
-        parseIfMatch(c),
-      );
-      setEtag(c, row.version);
-      return c.json(toThreat(row), 200);
+      const row = await threats.patchThreat(db, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+        patch: c.req.valid('json'),
+      });
+      return c.json(toThreat(row), 200, etag(row.version));
     })
     .openapi(remove, async (c) => {
-      const caller = requireCaller(c);
-      const { tm, threat_id } = c.req.valid('param');
-      await threats.deleteThreat(db, caller, actorOf(c, caller), tm, threat_id, parseIfMatch(c));
+      await threats.deleteThreat(db, serviceRequest(c), {
+        ...refOf(c.req.valid('param')),
+        ifMatch: parseIfMatch(c),
+      });
       return c.body(null, 204);
     });
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
-import { requireCaller } from '../middleware/authentication';
+import { serviceRequest } from '../http';
 import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
 import * as service from '../services/users.service';
 import { toUserSummary, UserSummarySchema } from './serializers';
@@ -31,8 +31,7 @@ const lookUp = createRoute({
 export function usersRoutes(deps: AppDeps) {
   const db = deps.db.db;
   return createRouter().openapi(lookUp, async (c) => {
-    const { q, limit } = c.req.valid('query');
-    const rows = await service.lookUpUsers(db, requireCaller(c), q, limit);
+    const rows = await service.lookUpUsers(db, serviceRequest(c), c.req.valid('query'));
     return c.json({ items: rows.map(toUserSummary) }, 200);
   });
 }

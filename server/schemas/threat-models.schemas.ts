@@ -23,6 +23,16 @@ export const ThreatModelInputSchema = z
   })
   .openapi('ThreatModelInput');
 
+/** A patched threat model must be complete: nullable fields may be null, none may be missing. */
+export const PatchedThreatModelSchema = ThreatModelInputSchema.required({
+  framework: true,
+  status: true,
+  owner_id: true,
+}).extend({
+  description: z.string().max(4096).nullable(),
+  issue_url: ThreatModelInputSchema.shape.issue_url.unwrap(),
+});
+
 /** A grant as GET …/access and `authorization[]` show it. */
 export const GrantSchema = z
   .object({

@@ -4,7 +4,7 @@ import * as teamsRepo from '../../db/repositories/teams.repository';
 import * as tmRepo from '../../db/repositories/threat-models.repository';
 import * as usersRepo from '../../db/repositories/users.repository';
 import type { Role } from '../../model/roles';
-import type { Actor, Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { recordAudit } from './audit';
 import { authorize } from './policy';
@@ -12,8 +12,12 @@ import { authorize } from './policy';
 export type Principal = accessRepo.Principal;
 
 /** A model's grants, owners first; anyone who can read the model can see who else can. */
-export async function listAccess(db: Executor, caller: Caller, threatModelId: string) {
-  await authorize(db, caller, threatModelId, 'read');
+export async function listAccess(
+  db: Executor,
+  request: ServiceRequest,
+  { threatModelId }: { threatModelId: string },
+) {
+  await authorize(db, request, threatModelId, 'read');
   return accessRepo.listGrants(db, threatModelId);
 }
 
@@ -24,13 +28,10 @@ export async function listAccess(db: Executor, caller: Caller, threatModelId: st
  */
 export async function putAccess(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  principal: Principal,
-  role: Role,
+  request: ServiceRequest,
+  { threatModelId, principal, role }: { threatModelId: string; principal: Principal; role: Role },
 ) {
-  await authorize(db, caller, threatModelId, 'manage');
+  await authorize(db, request, threatModelId, 'manage');
   // Everyone-as-owner would let any signed-in user delete the model or lock others out.
   if (principal.type === 'everyone' && role === 'owner') {
     throw badRequest('The everyone principal cannot be an owner.');
@@ -43,14 +44,14 @@ export async function putAccess(
     if (existing?.role === role) return { ...names, grant: existing, created: false };
     if (existing && role !== 'owner') await assertNotLastOwner(tx, model, existing);
     const grant = existing
-      ? await accessRepo.updateGrantRole(tx, existing.id, role, caller.user.id)
+      ? await accessRepo.updateGrantRole(tx, existing.id, role, request.user.id)
       : await accessRepo.insertGrant(tx, {
           threatModelId,
           principal,
           role,
-          grantedBy: caller.user.id,
+          grantedBy: request.user.id,
         });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: existing ? 'update' : 'create',
       entityType: 'grant',
       entityId: `${principal.type}:${principal.id}`,
@@ -64,12 +65,10 @@ export async function putAccess(
 /** Removes a principal's grant (204); the last owner user cannot go (409). */
 export async function deleteAccess(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  principal: Principal,
+  request: ServiceRequest,
+  { threatModelId, principal }: { threatModelId: string; principal: Principal },
 ): Promise<void> {
-  await authorize(db, caller, threatModelId, 'manage');
+  await authorize(db, request, threatModelId, 'manage');
   await db.transaction(async (tx) => {
     const model = await tmRepo.lockThreatModel(tx, threatModelId);
     if (!model) throw notFound('threat model');
@@ -77,7 +76,7 @@ export async function deleteAccess(
     if (!existing) throw notFound('grant');
     await assertNotLastOwner(tx, model, existing);
     await accessRepo.deleteGrant(tx, existing.id);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'delete',
       entityType: 'grant',
       entityId: `${principal.type}:${principal.id}`,

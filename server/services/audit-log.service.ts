@@ -1,6 +1,6 @@
 import type { Executor } from '../../db';
 import * as auditRepo from '../../db/repositories/audit.repository';
-import type { Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { authorize } from './policy';
 
 /**
@@ -9,11 +9,10 @@ import { authorize } from './policy';
  */
 export async function listAuditLog(
   db: Executor,
-  caller: Caller,
-  threatModelId: string,
-  page: { before?: number; limit: number },
+  request: ServiceRequest,
+  { threatModelId, page }: { threatModelId: string; page: { before?: number; limit: number } },
 ) {
-  await authorize(db, caller, threatModelId, 'read');
+  await authorize(db, request, threatModelId, 'read');
   const rows = await auditRepo.listAuditEntries(db, threatModelId, {
     before: page.before,
     limit: page.limit + 1,

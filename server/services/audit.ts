@@ -1,6 +1,6 @@
 import type { Executor } from '../../db';
 import * as auditRepo from '../../db/repositories/audit.repository';
-import type { Actor } from '../context';
+import type { ServiceRequest } from '../context';
 
 export type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -30,7 +30,7 @@ export function diffChanges<T extends object>(
   return changes;
 }
 
-/** What one audit entry records; the actor comes from the request. */
+/** What one audit entry records; who and on which request come from the service request. */
 export interface AuditInput {
   action: string;
   entityType: string;
@@ -39,40 +39,38 @@ export interface AuditInput {
   changes?: Changes;
 }
 
+/** The audit row of `entry`, made by `request`'s user on `request`. */
+const auditRow = (request: ServiceRequest, entry: AuditInput) => ({
+  actorId: request.user.id,
+  action: entry.action,
+  entityType: entry.entityType,
+  entityId: entry.entityId,
+  threatModelId: entry.threatModelId,
+  changes: entry.changes ?? null,
+  requestId: request.requestId,
+  ip: request.ip,
+});
+
 /**
  * Writes one audit entry. Call it inside the mutation's transaction so that the entry and the
  * change commit (or roll back) together.
  */
-export async function recordAudit(tx: Executor, actor: Actor, entry: AuditInput): Promise<void> {
-  await auditRepo.insertAuditEntry(tx, {
-    actorId: actor.userId,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    threatModelId: entry.threatModelId,
-    changes: entry.changes ?? null,
-    requestId: actor.requestId,
-    ip: actor.ip,
-  });
+export async function recordAudit(
+  tx: Executor,
+  request: ServiceRequest,
+  entry: AuditInput,
+): Promise<void> {
+  await auditRepo.insertAuditEntry(tx, auditRow(request, entry));
 }
 
 /** Writes one audit entry per item in a single statement, inside the mutation's transaction. */
 export async function recordAudits(
   tx: Executor,
-  actor: Actor,
+  request: ServiceRequest,
   entries: readonly AuditInput[],
 ): Promise<void> {
   await auditRepo.insertAuditEntries(
     tx,
-    entries.map((entry) => ({
-      actorId: actor.userId,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      threatModelId: entry.threatModelId,
-      changes: entry.changes ?? null,
-      requestId: actor.requestId,
-      ip: actor.ip,
-    })),
+    entries.map((entry) => auditRow(request, entry)),
   );
 }

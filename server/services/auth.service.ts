@@ -13,7 +13,11 @@ export interface SignedIn {
   expiresAt: Date;
 }
 
-/** Sign-up and sign-in with per-IP and per-account throttling of failed sign-ins. */
+/**
+ * Sign-up and sign-in with per-IP and per-account throttling of failed sign-ins. The one
+ * service built as a factory: the throttles are state kept per process. Its calls come before
+ * anyone is signed in, so they take their input only (the client address included).
+ */
 export function createAuthService(db: DbHandle, config: Config) {
   const windowMs = config.LOGIN_WINDOW_SECONDS * 1000;
   const byAccount = new FailureThrottle(config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowMs);
@@ -37,7 +41,8 @@ export function createAuthService(db: DbHandle, config: Config) {
     },
 
     /** 401 for any mismatch, the same whether or not the e-mail exists; 429 once throttled. */
-    async logIn(input: { email: string; password: string }, ip: string): Promise<SignedIn> {
+    async logIn(input: { email: string; password: string; ip: string }): Promise<SignedIn> {
+      const { ip } = input;
       const email = input.email.toLowerCase();
       const wait = Math.max(byAccount.retryAfterSeconds(email), byIp.retryAfterSeconds(ip));
       if (wait > 0) throw tooManyRequests(wait);

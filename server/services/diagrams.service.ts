@@ -7,7 +7,7 @@ import { applyCellDelta, countCellChanges } from '../../model/cell-changes';
 import type { Cell } from '../../model/cells';
 import type * as Y from 'yjs';
 import { replaceCells } from '../../model/ydoc';
-import type { Actor, Caller, LiveDiagrams } from '../context';
+import type { LiveDiagrams, ServiceRequest } from '../context';
 import { notFound, preconditionFailed } from '../errors';
 import { assertVersion } from '../http';
 import { applyJsonPatch, type JsonPatch } from '../json-patch';
@@ -26,13 +26,21 @@ const AUDIT_FIELDS = ['name', 'description'] as const;
 /** Transaction origin of REST cell writes inside the live document's transaction. */
 const REST_ORIGIN = 'rest';
 
+/** Names one diagram of a model. */
+export interface DiagramRef {
+  threatModelId: string;
+  diagramId: string;
+}
+
 export async function listDiagrams(
   { db }: DiagramDeps,
-  caller: Caller,
-  threatModelId: string,
-  page: { limit: number; offset: number; sort: string },
+  request: ServiceRequest,
+  {
+    threatModelId,
+    page,
+  }: { threatModelId: string; page: { limit: number; offset: number; sort: string } },
 ) {
-  await authorize(db, caller, threatModelId, 'read');
+  await authorize(db, request, threatModelId, 'read');
   const [items, total] = await Promise.all([
     repo.listDiagrams(db, threatModelId, page),
     repo.countDiagrams(db, threatModelId),
@@ -43,14 +51,13 @@ export async function listDiagrams(
 /** A diagram with its current cells (the live room's when one is open). */
 export async function getDiagram(
   { db, live }: DiagramDeps,
-  caller: Caller,
-  tmId: string,
-  id: string,
+  request: ServiceRequest,
+  { threatModelId, diagramId }: DiagramRef,
 ) {
-  await authorize(db, caller, tmId, 'read');
-  const row = await repo.findDiagram(db, tmId, id);
+  await authorize(db, request, threatModelId, 'read');
+  const row = await repo.findDiagram(db, threatModelId, diagramId);
   if (!row) throw notFound('diagram');
-  return { row, cells: await live.readCells(id) };
+  return { row, cells: await live.readCells(diagramId) };
 }
 
 /**
@@ -59,12 +66,16 @@ export async function getDiagram(
  */
 export async function createDiagram(
   { db, live }: DiagramDeps,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  input: { name: string; type: 'DFD-1.0.0'; description?: string | null; cells?: unknown[] },
+  request: ServiceRequest,
+  {
+    threatModelId,
+    diagram: input,
+  }: {
+    threatModelId: string;
+    diagram: { name: string; type: 'DFD-1.0.0'; description?: string | null; cells?: unknown[] };
+  },
 ) {
-  await authorize(db, caller, threatModelId, 'edit');
+  await authorize(db, request, threatModelId, 'edit');
   const cells = cellsOrBadRequest(input.cells ?? []);
   const row = await db.transaction(async (tx) => {
     const created = await repo.insertDiagram(tx, {
@@ -72,10 +83,10 @@ export async function createDiagram(
       name: input.name,
       type: input.type,
       description: input.description ?? null,
-      createdBy: caller.user.id,
+      createdBy: request.user.id,
     });
     await adjustCounts(tx, threatModelId, { diagramCount: 1 });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'diagram.create',
       entityType: 'diagram',
       entityId: created.id,
@@ -88,7 +99,7 @@ export async function createDiagram(
     return created;
   });
   const stored = cells.length
-    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), actor.userId)
+    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), request.user.id)
     : [];
   return { row, cells: stored };
 }
@@ -96,18 +107,22 @@ export async function createDiagram(
 /** PUT: replaces name, description and cells (cells made equal field by field). */
 export async function replaceDiagram(
   deps: DiagramDeps,
-  caller: Caller,
-  actor: Actor,
-  tmId: string,
-  id: string,
-  input: { name: string; description?: string | null; cells: unknown[] },
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  {
+    threatModelId,
+    diagramId,
+    ifMatch,
+    diagram: input,
+  }: DiagramRef & {
+    ifMatch?: number;
+    diagram: { name: string; description?: string | null; cells: unknown[] };
+  },
 ) {
-  await authorize(deps.db, caller, tmId, 'edit');
+  await authorize(deps.db, request, threatModelId, 'edit');
   const cells = cellsOrBadRequest(input.cells);
-  const before = await findAt(deps.db, tmId, id, ifMatch);
-  const oldCells = await deps.live.readCells(id);
-  return writeDiagram(deps, actor, before, input, 'diagram.cells.replace', {
+  const before = await findAt(deps.db, threatModelId, diagramId, ifMatch);
+  const oldCells = await deps.live.readCells(diagramId);
+  return writeDiagram(deps, request, before, input, 'diagram.cells.replace', {
     before: oldCells,
     after: cells,
     apply: (doc) => replaceCells(doc, cells, REST_ORIGIN),
@@ -125,17 +140,13 @@ const touchesCells = (patch: JsonPatch) =>
  */
 export async function patchDiagram(
   deps: DiagramDeps,
-  caller: Caller,
-  actor: Actor,
-  tmId: string,
-  id: string,
-  patch: JsonPatch,
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  { threatModelId, diagramId, ifMatch, patch }: DiagramRef & { ifMatch?: number; patch: JsonPatch },
 ) {
-  const role = await authorize(deps.db, caller, tmId, 'edit');
-  const before = await findAt(deps.db, tmId, id, ifMatch);
+  const role = await authorize(deps.db, request, threatModelId, 'edit');
+  const before = await findAt(deps.db, threatModelId, diagramId, ifMatch);
   const withCells = touchesCells(patch);
-  const oldCells = withCells ? await deps.live.readCells(id) : [];
+  const oldCells = withCells ? await deps.live.readCells(diagramId) : [];
   const document = { name: before.name, description: before.description, cells: oldCells };
   const patched = applyJsonPatch(
     document,
@@ -147,7 +158,7 @@ export async function patchDiagram(
   const cells = withCells ? cellsOrBadRequest(patched.cells) : null;
   return writeDiagram(
     deps,
-    actor,
+    request,
     before,
     fields,
     'diagram.cells.patch',
@@ -180,7 +191,7 @@ async function findAt(db: Executor, tmId: string, id: string, ifMatch: number | 
  */
 async function writeDiagram(
   { db, live }: DiagramDeps,
-  actor: Actor,
+  request: ServiceRequest,
   before: DiagramSummaryRow,
   fields: { name: string; description?: string | null },
   cellAction: string,
@@ -204,7 +215,7 @@ async function writeDiagram(
         after: { count: cells.after.length, ...counts },
       };
     }
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: changes.cells ? cellAction : 'diagram.update',
       entityType: 'diagram',
       entityId: before.id,
@@ -214,7 +225,7 @@ async function writeDiagram(
     return updated;
   });
   const stored = cells
-    ? await live.transact(before.id, cells.apply, actor.userId)
+    ? await live.transact(before.id, cells.apply, request.user.id)
     : await live.readCells(before.id);
   return { row, cells: stored };
 }
@@ -222,26 +233,23 @@ async function writeDiagram(
 /** Deletes a diagram with its metadata and its cells' metadata; threats keep their rows. */
 export async function deleteDiagram(
   { db, live }: DiagramDeps,
-  caller: Caller,
-  actor: Actor,
-  tmId: string,
-  id: string,
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  { threatModelId, diagramId, ifMatch }: DiagramRef & { ifMatch?: number },
 ): Promise<void> {
-  await authorize(db, caller, tmId, 'edit');
-  const before = await findAt(db, tmId, id, ifMatch);
-  const cellIds = (await live.readCells(id)).map((c) => c.id);
+  await authorize(db, request, threatModelId, 'edit');
+  const before = await findAt(db, threatModelId, diagramId, ifMatch);
+  const cellIds = (await live.readCells(diagramId)).map((c) => c.id);
   await db.transaction(async (tx) => {
-    const row = await repo.deleteDiagram(tx, id, before.version);
+    const row = await repo.deleteDiagram(tx, diagramId, before.version);
     if (!row) throw await staleOrGone(tx, before);
-    await metadataRepo.deleteAllMetadata(tx, tmId, 'diagram', [id]);
-    await metadataRepo.deleteAllMetadata(tx, tmId, 'cell', cellIds);
-    await adjustCounts(tx, tmId, { diagramCount: -1 });
-    await recordAudit(tx, actor, {
+    await metadataRepo.deleteAllMetadata(tx, threatModelId, 'diagram', [diagramId]);
+    await metadataRepo.deleteAllMetadata(tx, threatModelId, 'cell', cellIds);
+    await adjustCounts(tx, threatModelId, { diagramCount: -1 });
+    await recordAudit(tx, request, {
       action: 'diagram.delete',
       entityType: 'diagram',
-      entityId: id,
-      threatModelId: tmId,
+      entityId: diagramId,
+      threatModelId,
       changes: diffChanges(before, null, AUDIT_FIELDS),
     });
   });

@@ -1,7 +1,7 @@
 import type { Database, Executor } from '../../db';
 import * as repo from '../../db/repositories/metadata.repository';
 import type { MetadataOwner, MetadataRow } from '../../db/repositories/metadata.repository';
-import type { Actor, Caller, LiveDiagrams } from '../context';
+import type { LiveDiagrams, ServiceRequest } from '../context';
 import { conflict, notFound } from '../errors';
 import { recordAudit, type Changes } from './audit';
 import { authorize } from './policy';
@@ -40,12 +40,12 @@ const owner = (t: MetadataTarget): MetadataOwner => ({
 
 async function audit(
   tx: Executor,
-  actor: Actor,
+  request: ServiceRequest,
   t: MetadataTarget,
   action: string,
   changes: Changes,
 ) {
-  await recordAudit(tx, actor, {
+  await recordAudit(tx, request, {
     action: `metadata.${action}`,
     entityType: t.entityType,
     entityId: t.entityId,
@@ -59,11 +59,10 @@ const crossModel = () =>
 
 export async function listMetadata(
   deps: MetadataDeps,
-  caller: Caller,
-  t: MetadataTarget,
-  page: { limit: number; offset: number },
+  request: ServiceRequest,
+  { target: t, page }: { target: MetadataTarget; page: { limit: number; offset: number } },
 ) {
-  await authorize(deps.db, caller, t.threatModelId, 'read');
+  await authorize(deps.db, request, t.threatModelId, 'read');
   await assertTarget(deps, t);
   const [items, total] = await Promise.all([
     repo.listMetadata(deps.db, owner(t), page),
@@ -75,12 +74,10 @@ export async function listMetadata(
 /** Replaces every key of the entity with `items` (keys unique, ≤ MAX_METADATA_KEYS). */
 export async function replaceMetadata(
   deps: MetadataDeps,
-  caller: Caller,
-  actor: Actor,
-  t: MetadataTarget,
-  items: { key: string; value: string }[],
+  request: ServiceRequest,
+  { target: t, items }: { target: MetadataTarget; items: { key: string; value: string }[] },
 ): Promise<MetadataRow[]> {
-  await authorize(deps.db, caller, t.threatModelId, 'edit');
+  await authorize(deps.db, request, t.threatModelId, 'edit');
   await assertTarget(deps, t);
   return deps.db.transaction(async (tx) => {
     const removed = await repo.deleteAllMetadata(tx, t.threatModelId, t.entityType, [t.entityId]);
@@ -93,18 +90,17 @@ export async function replaceMetadata(
       old.delete(key);
     }
     for (const [key, value] of old) changes[key] = { before: value, after: null };
-    await audit(tx, actor, t, 'replace', changes);
+    await audit(tx, request, t, 'replace', changes);
     return rows.sort((a, b) => (a.key < b.key ? -1 : 1));
   });
 }
 
 export async function getMetadataKey(
   deps: MetadataDeps,
-  caller: Caller,
-  t: MetadataTarget,
-  key: string,
+  request: ServiceRequest,
+  { target: t, key }: { target: MetadataTarget; key: string },
 ) {
-  await authorize(deps.db, caller, t.threatModelId, 'read');
+  await authorize(deps.db, request, t.threatModelId, 'read');
   await assertTarget(deps, t);
   const row = await repo.findMetadata(deps.db, owner(t), key);
   if (!row) throw notFound('metadata key');
@@ -114,13 +110,10 @@ export async function getMetadataKey(
 /** Sets one key; `created` tells 201 from 200. A new key beyond the limit → 409. */
 export async function putMetadataKey(
   deps: MetadataDeps,
-  caller: Caller,
-  actor: Actor,
-  t: MetadataTarget,
-  key: string,
-  value: string,
+  request: ServiceRequest,
+  { target: t, key, value }: { target: MetadataTarget; key: string; value: string },
 ) {
-  await authorize(deps.db, caller, t.threatModelId, 'edit');
+  await authorize(deps.db, request, t.threatModelId, 'edit');
   await assertTarget(deps, t);
   return deps.db.transaction(async (tx) => {
     const before = await repo.findMetadata(tx, owner(t), key);
@@ -129,23 +122,21 @@ export async function putMetadataKey(
     }
     const row = await repo.upsertMetadata(tx, owner(t), key, value);
     if (!row) throw crossModel();
-    await audit(tx, actor, t, 'set', { [key]: { before: before?.value ?? null, after: value } });
+    await audit(tx, request, t, 'set', { [key]: { before: before?.value ?? null, after: value } });
     return { row, created: !before };
   });
 }
 
 export async function deleteMetadataKey(
   deps: MetadataDeps,
-  caller: Caller,
-  actor: Actor,
-  t: MetadataTarget,
-  key: string,
+  request: ServiceRequest,
+  { target: t, key }: { target: MetadataTarget; key: string },
 ): Promise<void> {
-  await authorize(deps.db, caller, t.threatModelId, 'edit');
+  await authorize(deps.db, request, t.threatModelId, 'edit');
   await assertTarget(deps, t);
   await deps.db.transaction(async (tx) => {
     const row = await repo.deleteMetadataKey(tx, owner(t), key);
     if (!row) throw notFound('metadata key');
-    await audit(tx, actor, t, 'delete', { [key]: { before: row.value, after: null } });
+    await audit(tx, request, t, 'delete', { [key]: { before: row.value, after: null } });
   });
 }

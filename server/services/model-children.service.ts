@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type { Database, Executor } from '../../db';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
 import { adjustCounts, type CountField } from '../../db/repositories/threat-models.repository';
-import type { Actor, Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { notFound, preconditionFailed } from '../errors';
 import { assertVersion } from '../http';
 import { applyJsonPatch, type JsonPatch } from '../json-patch';
@@ -17,6 +17,9 @@ interface ChildRow {
 }
 
 type Page = { limit: number; offset: number; sort: string };
+type InModel = { threatModelId: string };
+/** Names one child (a document, a repository) of a model. */
+type ChildRef = InModel & { id: string };
 
 /** The repository functions of one child table (one query each). */
 export interface ChildRepository<Row extends ChildRow, Values> {
@@ -67,11 +70,11 @@ export function childService<Row extends ChildRow, Input, Values>(
     return now ? preconditionFailed(now.version) : notFound(entity);
   }
 
-  async function write(db: Database, actor: Actor, before: Row, input: Input) {
+  async function write(db: Database, request: ServiceRequest, before: Row, input: Input) {
     return db.transaction(async (tx) => {
       const row = await repo.update(tx, before.id, before.version, spec.values(input));
       if (!row) throw await staleOrGone(tx, before);
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, request, {
         action: `${entity}.update`,
         entityType: entity,
         entityId: row.id,
@@ -83,27 +86,35 @@ export function childService<Row extends ChildRow, Input, Values>(
   }
 
   return {
-    async list(db: Database, caller: Caller, tmId: string, page: Page) {
-      await authorize(db, caller, tmId, 'read');
+    async list(
+      db: Database,
+      request: ServiceRequest,
+      { threatModelId: tmId, page }: InModel & { page: Page },
+    ) {
+      await authorize(db, request, tmId, 'read');
       const [items, total] = await Promise.all([repo.list(db, tmId, page), repo.count(db, tmId)]);
       return { items, total };
     },
 
-    async get(db: Database, caller: Caller, tmId: string, id: string) {
-      await authorize(db, caller, tmId, 'read');
+    async get(db: Database, request: ServiceRequest, { threatModelId: tmId, id }: ChildRef) {
+      await authorize(db, request, tmId, 'read');
       return findAt(db, tmId, id, undefined);
     },
 
-    async create(db: Database, caller: Caller, actor: Actor, tmId: string, input: Input) {
-      await authorize(db, caller, tmId, 'edit');
+    async create(
+      db: Database,
+      request: ServiceRequest,
+      { threatModelId: tmId, input }: InModel & { input: Input },
+    ) {
+      await authorize(db, request, tmId, 'edit');
       return db.transaction(async (tx) => {
         const row = await repo.insert(tx, {
           ...spec.values(input),
           threatModelId: tmId,
-          createdBy: caller.user.id,
+          createdBy: request.user.id,
         });
         await adjustCounts(tx, tmId, { [spec.countField]: 1 });
-        await recordAudit(tx, actor, {
+        await recordAudit(tx, request, {
           action: `${entity}.create`,
           entityType: entity,
           entityId: row.id,
@@ -116,48 +127,42 @@ export function childService<Row extends ChildRow, Input, Values>(
 
     async replace(
       db: Database,
-      caller: Caller,
-      actor: Actor,
-      tmId: string,
-      id: string,
-      input: Input,
-      ifMatch: number | undefined,
+      request: ServiceRequest,
+      { threatModelId: tmId, id, ifMatch, input }: ChildRef & { ifMatch?: number; input: Input },
     ) {
-      await authorize(db, caller, tmId, 'edit');
-      return write(db, actor, await findAt(db, tmId, id, ifMatch), input);
+      await authorize(db, request, tmId, 'edit');
+      return write(db, request, await findAt(db, tmId, id, ifMatch), input);
     },
 
     /** The patch applies to the version read; the write is conditional on it (else 412). */
     async patch(
       db: Database,
-      caller: Caller,
-      actor: Actor,
-      tmId: string,
-      id: string,
-      patch: JsonPatch,
-      ifMatch: number | undefined,
+      request: ServiceRequest,
+      {
+        threatModelId: tmId,
+        id,
+        ifMatch,
+        patch,
+      }: ChildRef & { ifMatch?: number; patch: JsonPatch },
     ) {
-      const role = await authorize(db, caller, tmId, 'edit');
+      const role = await authorize(db, request, tmId, 'edit');
       const before = await findAt(db, tmId, id, ifMatch);
       const patched = applyJsonPatch(spec.patchable(before), patch, allow, role);
-      return write(db, actor, before, parseInput(spec.input, patched));
+      return write(db, request, before, parseInput(spec.input, patched));
     },
 
     async remove(
       db: Database,
-      caller: Caller,
-      actor: Actor,
-      tmId: string,
-      id: string,
-      ifMatch: number | undefined,
+      request: ServiceRequest,
+      { threatModelId: tmId, id, ifMatch }: ChildRef & { ifMatch?: number },
     ) {
-      await authorize(db, caller, tmId, 'edit');
+      await authorize(db, request, tmId, 'edit');
       await db.transaction(async (tx) => {
         const before = await findAt(tx, tmId, id, ifMatch);
         if (!(await repo.remove(tx, id, before.version))) throw await staleOrGone(tx, before);
         await metadataRepo.deleteAllMetadata(tx, tmId, entity, [id]);
         await adjustCounts(tx, tmId, { [spec.countField]: -1 });
-        await recordAudit(tx, actor, {
+        await recordAudit(tx, request, {
           action: `${entity}.delete`,
           entityType: entity,
           entityId: id,

@@ -2,6 +2,7 @@ import type { Executor } from '../../db';
 import * as notificationsRepo from '../../db/repositories/notifications.repository';
 import type { NotificationRow } from '../../db/repositories/notifications.repository';
 import type { NotificationType } from '../../db/schema/enums';
+import type { ServiceRequest } from '../context';
 import { notFound } from '../errors';
 
 export interface NotificationInput {
@@ -30,28 +31,29 @@ export async function notify(tx: Executor, inputs: NotificationInput[]): Promise
   );
 }
 
+/** The caller's own notifications (a page), with their total and unread counts. */
 export async function listNotifications(
   db: Executor,
-  userId: string,
-  page: { limit: number; offset: number; unreadOnly: boolean },
+  request: ServiceRequest,
+  { page }: { page: { limit: number; offset: number; unreadOnly: boolean } },
 ) {
   const [items, counts] = await Promise.all([
-    notificationsRepo.listNotifications(db, userId, page),
-    notificationsRepo.countNotifications(db, userId, page.unreadOnly),
+    notificationsRepo.listNotifications(db, request.user.id, page),
+    notificationsRepo.countNotifications(db, request.user.id, page.unreadOnly),
   ]);
   return { items, ...counts };
 }
 
 export async function markNotificationRead(
   db: Executor,
-  userId: string,
-  id: string,
+  request: ServiceRequest,
+  { notificationId }: { notificationId: string },
 ): Promise<NotificationRow> {
-  const row = await notificationsRepo.markRead(db, userId, id);
+  const row = await notificationsRepo.markRead(db, request.user.id, notificationId);
   if (!row) throw notFound('notification');
   return row;
 }
 
-export function markAllNotificationsRead(db: Executor, userId: string): Promise<number> {
-  return notificationsRepo.markAllRead(db, userId);
+export function markAllNotificationsRead(db: Executor, request: ServiceRequest): Promise<number> {
+  return notificationsRepo.markAllRead(db, request.user.id);
 }

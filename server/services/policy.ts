@@ -1,7 +1,7 @@
 import type { Executor } from '../../db';
 import * as accessRepo from '../../db/repositories/access.repository';
 import { can, type Action, type Role } from '../../model/roles';
-import type { Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { forbidden, notFound } from '../errors';
 
 /**
@@ -11,11 +11,11 @@ import { forbidden, notFound } from '../errors';
  */
 export async function authorize(
   db: Executor,
-  caller: Caller,
+  request: ServiceRequest,
   threatModelId: string,
   action: Action,
 ): Promise<Role> {
-  const role = await accessRepo.findEffectiveRole(db, caller.user.id, threatModelId);
+  const role = await accessRepo.findEffectiveRole(db, request.user.id, threatModelId);
   if (!role) throw notFound('threat model');
   if (!can(role, action)) throw forbidden(`Your role (${role}) does not allow this.`);
   return role;

@@ -2,7 +2,7 @@ import type { Executor } from '../../db';
 import * as teamsRepo from '../../db/repositories/teams.repository';
 import * as usersRepo from '../../db/repositories/users.repository';
 import type { TeamRole } from '../../db/schema/enums';
-import type { Actor, Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { conflict, forbidden, notFound } from '../errors';
 import { diffChanges, recordAudit } from './audit';
 
@@ -19,7 +19,7 @@ const AUDITED = ['name', 'description'] as const;
  */
 async function authorizeTeam(
   db: Executor,
-  caller: Caller,
+  request: ServiceRequest,
   teamId: string,
   need: 'read' | 'leave' | 'manage',
 ) {
@@ -27,23 +27,27 @@ async function authorizeTeam(
   const team =
     need === 'read' ? await teamsRepo.findTeam(db, teamId) : await teamsRepo.lockTeam(db, teamId);
   if (!team) throw notFound('team');
-  if (need === 'manage' && team.createdBy !== caller.user.id) {
-    const me = await teamsRepo.findMember(db, teamId, caller.user.id);
+  if (need === 'manage' && team.createdBy !== request.user.id) {
+    const me = await teamsRepo.findMember(db, teamId, request.user.id);
     if (me?.role !== 'lead') throw forbidden('Only the team creator and its leads can do this.');
   }
   return team;
 }
 
 /** Creates a team; its creator becomes its first lead. */
-export async function createTeam(db: Executor, caller: Caller, actor: Actor, input: TeamInput) {
-  const id = await db.transaction(async (tx) => {
+export async function createTeam(
+  db: Executor,
+  request: ServiceRequest,
+  { team: input }: { team: TeamInput },
+) {
+  const teamId = await db.transaction(async (tx) => {
     const team = await teamsRepo.insertTeam(tx, {
       name: input.name,
       description: input.description ?? null,
-      createdBy: caller.user.id,
+      createdBy: request.user.id,
     });
-    await teamsRepo.upsertMember(tx, { teamId: team.id, userId: caller.user.id, role: 'lead' });
-    await recordAudit(tx, actor, {
+    await teamsRepo.upsertMember(tx, { teamId: team.id, userId: request.user.id, role: 'lead' });
+    await recordAudit(tx, request, {
       action: 'create',
       entityType: 'team',
       entityId: team.id,
@@ -52,19 +56,23 @@ export async function createTeam(db: Executor, caller: Caller, actor: Actor, inp
     });
     return team.id;
   });
-  return getTeam(db, caller, id);
+  return getTeam(db, request, { teamId });
 }
 
 /** A team with its members. */
-export async function getTeam(db: Executor, caller: Caller, teamId: string) {
-  const team = await authorizeTeam(db, caller, teamId, 'read');
+export async function getTeam(
+  db: Executor,
+  request: ServiceRequest,
+  { teamId }: { teamId: string },
+) {
+  const team = await authorizeTeam(db, request, teamId, 'read');
   return { team, members: await teamsRepo.listMembers(db, teamId) };
 }
 
 /** One page of all teams (optionally matching `q`). */
 export async function listTeams(
   db: Executor,
-  _caller: Caller,
+  _request: ServiceRequest,
   opts: { q?: string; limit: number; offset: number },
 ) {
   const rows = await teamsRepo.listTeams(db, opts);
@@ -75,18 +83,16 @@ export async function listTeams(
 /** PUT: replaces name and description. */
 export async function replaceTeam(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  teamId: string,
-  input: TeamInput,
+  request: ServiceRequest,
+  { teamId, team: input }: { teamId: string; team: TeamInput },
 ) {
   await db.transaction(async (tx) => {
-    const before = await authorizeTeam(tx, caller, teamId, 'manage');
+    const before = await authorizeTeam(tx, request, teamId, 'manage');
     const after = await teamsRepo.updateTeam(tx, teamId, {
       name: input.name,
       description: input.description ?? null,
     });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'update',
       entityType: 'team',
       entityId: teamId,
@@ -94,15 +100,19 @@ export async function replaceTeam(
       changes: diffChanges(before, after, AUDITED),
     });
   });
-  return getTeam(db, caller, teamId);
+  return getTeam(db, request, { teamId });
 }
 
 /** Deletes the team; its grants on threat models go with it. */
-export async function deleteTeam(db: Executor, caller: Caller, actor: Actor, teamId: string) {
+export async function deleteTeam(
+  db: Executor,
+  request: ServiceRequest,
+  { teamId }: { teamId: string },
+) {
   await db.transaction(async (tx) => {
-    const before = await authorizeTeam(tx, caller, teamId, 'manage');
+    const before = await authorizeTeam(tx, request, teamId, 'manage');
     await teamsRepo.deleteTeam(tx, teamId);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'delete',
       entityType: 'team',
       entityId: teamId,
@@ -115,20 +125,17 @@ export async function deleteTeam(db: Executor, caller: Caller, actor: Actor, tea
 /** Adds a member or changes their role (created tells 201 from 200). */
 export async function putMember(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  teamId: string,
-  userId: string,
-  role: TeamRole,
+  request: ServiceRequest,
+  { teamId, userId, role }: { teamId: string; userId: string; role: TeamRole },
 ) {
   return db.transaction(async (tx) => {
-    await authorizeTeam(tx, caller, teamId, 'manage');
+    await authorizeTeam(tx, request, teamId, 'manage');
     const user = await usersRepo.findUserById(tx, userId);
     if (!user) throw notFound('user');
     const existing = await teamsRepo.findMember(tx, teamId, userId);
     if (existing?.role === 'lead' && role !== 'lead') await assertNotLastLead(tx, teamId);
     const member = await teamsRepo.upsertMember(tx, { teamId, userId, role });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: existing ? 'update' : 'create',
       entityType: 'team_member',
       entityId: `${teamId}:${userId}`,
@@ -142,18 +149,16 @@ export async function putMember(
 /** Removes a member; managers may remove anyone, members may leave. */
 export async function deleteMember(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  teamId: string,
-  userId: string,
+  request: ServiceRequest,
+  { teamId, userId }: { teamId: string; userId: string },
 ) {
   await db.transaction(async (tx) => {
-    await authorizeTeam(tx, caller, teamId, userId === caller.user.id ? 'leave' : 'manage');
+    await authorizeTeam(tx, request, teamId, userId === request.user.id ? 'leave' : 'manage');
     const existing = await teamsRepo.findMember(tx, teamId, userId);
     if (!existing) throw notFound('team member');
     if (existing.role === 'lead') await assertNotLastLead(tx, teamId);
     await teamsRepo.deleteMember(tx, teamId, userId);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'delete',
       entityType: 'team_member',
       entityId: `${teamId}:${userId}`,

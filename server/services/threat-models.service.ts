@@ -3,10 +3,12 @@ import * as accessRepo from '../../db/repositories/access.repository';
 import * as tmRepo from '../../db/repositories/threat-models.repository';
 import type { Framework, ModelStatus } from '../../db/schema/enums';
 import { can, type Role } from '../../model/roles';
-import type { Actor, Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { conflict, forbidden, notFound, preconditionFailed } from '../errors';
 import { assertVersion } from '../http';
 import { applyJsonPatch, type JsonPatch, type PatchAllowList } from '../json-patch';
+import { parseInput } from '../schemas/parse-input';
+import { PatchedThreatModelSchema } from '../schemas/threat-models.schemas';
 import { diffChanges, recordAudit } from './audit';
 import { authorize } from './policy';
 
@@ -52,9 +54,8 @@ async function loadDetail(db: Executor, id: string, role: Role) {
 /** Creates a model; the creator becomes its owner (model and grant in one transaction). */
 export async function createThreatModel(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  input: ThreatModelInput,
+  request: ServiceRequest,
+  { threatModel: input }: { threatModel: ThreatModelInput },
 ): Promise<ThreatModelDetail> {
   const id = await db.transaction(async (tx) => {
     const row = await tmRepo.insertThreatModel(tx, {
@@ -62,16 +63,16 @@ export async function createThreatModel(
       description: input.description ?? null,
       framework: input.framework ?? 'STRIDE',
       issueUrl: input.issue_url ?? null,
-      ownerId: caller.user.id,
-      createdBy: caller.user.id,
+      ownerId: request.user.id,
+      createdBy: request.user.id,
     });
     await accessRepo.insertGrant(tx, {
       threatModelId: row.id,
-      principal: { type: 'user', id: caller.user.id },
+      principal: { type: 'user', id: request.user.id },
       role: 'owner',
-      grantedBy: caller.user.id,
+      grantedBy: request.user.id,
     });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'create',
       entityType: 'threat_model',
       entityId: row.id,
@@ -84,9 +85,13 @@ export async function createThreatModel(
 }
 
 /** The model with grants and the caller's role; 404 when invisible. */
-export async function getThreatModel(db: Executor, caller: Caller, id: string) {
-  const role = await authorize(db, caller, id, 'read');
-  const detail = await loadDetail(db, id, role);
+export async function getThreatModel(
+  db: Executor,
+  request: ServiceRequest,
+  { threatModelId }: { threatModelId: string },
+) {
+  const role = await authorize(db, request, threatModelId, 'read');
+  const detail = await loadDetail(db, threatModelId, role);
   if (!detail) throw notFound('threat model');
   return detail;
 }
@@ -94,14 +99,14 @@ export async function getThreatModel(db: Executor, caller: Caller, id: string) {
 /** One page of the models the caller can see. */
 export async function listThreatModels(
   db: Executor,
-  caller: Caller,
-  filter: tmRepo.ThreatModelFilter,
+  request: ServiceRequest,
+  { filter }: { filter: tmRepo.ThreatModelFilter },
 ) {
-  const rows = await tmRepo.listVisibleThreatModels(db, caller.user.id, filter);
+  const rows = await tmRepo.listVisibleThreatModels(db, request.user.id, filter);
   // Past the last page the window count has no row to ride on; ask once more.
   const total =
     rows[0]?.total ??
-    (filter.offset > 0 ? await tmRepo.countVisibleThreatModels(db, caller.user.id, filter) : 0);
+    (filter.offset > 0 ? await tmRepo.countVisibleThreatModels(db, request.user.id, filter) : 0);
   const items = rows.map((r) => ({ ...r, role: accessRepo.ROLE_BY_RANK[r.rank] as Role }));
   return { items, total };
 }
@@ -109,14 +114,15 @@ export async function listThreatModels(
 /** PUT: replaces the writable fields (absent optional ones are cleared; status is kept). */
 export async function replaceThreatModel(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  id: string,
-  ifMatch: number | undefined,
-  input: ThreatModelInput,
+  request: ServiceRequest,
+  {
+    threatModelId,
+    ifMatch,
+    threatModel: input,
+  }: { threatModelId: string; ifMatch?: number; threatModel: ThreatModelInput },
 ) {
-  const role = await authorize(db, caller, id, 'edit');
-  return writeThreatModel(db, actor, id, ifMatch, role, (current) => ({
+  const role = await authorize(db, request, threatModelId, 'edit');
+  return writeThreatModel(db, request, threatModelId, ifMatch, role, (current) => ({
     name: input.name,
     description: input.description ?? null,
     framework: input.framework ?? 'STRIDE',
@@ -126,19 +132,18 @@ export async function replaceThreatModel(
   }));
 }
 
-/** PATCH: JSON Patch over `THREAT_MODEL_PATCH_PATHS`; `validate` re-checks the result. */
+/** PATCH: JSON Patch over `THREAT_MODEL_PATCH_PATHS`; the result must be a complete model. */
 export async function patchThreatModel(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  id: string,
-  ifMatch: number | undefined,
-  patch: JsonPatch,
-  validate: (doc: unknown) => Required<ThreatModelInput>,
+  request: ServiceRequest,
+  { threatModelId, ifMatch, patch }: { threatModelId: string; ifMatch?: number; patch: JsonPatch },
 ) {
-  const role = await authorize(db, caller, id, 'edit');
-  return writeThreatModel(db, actor, id, ifMatch, role, (current) =>
-    validate(applyJsonPatch(current, patch, THREAT_MODEL_PATCH_PATHS, role)),
+  const role = await authorize(db, request, threatModelId, 'edit');
+  return writeThreatModel(db, request, threatModelId, ifMatch, role, (current) =>
+    parseInput(
+      PatchedThreatModelSchema,
+      applyJsonPatch(current, patch, THREAT_MODEL_PATCH_PATHS, role),
+    ),
   );
 }
 
@@ -147,7 +152,7 @@ type Writable = Required<ThreatModelInput>;
 /** The shared write path of PUT and PATCH: lock, version check, rules, update, audit. */
 async function writeThreatModel(
   db: Executor,
-  actor: Actor,
+  request: ServiceRequest,
   id: string,
   ifMatch: number | undefined,
   role: Role,
@@ -184,7 +189,7 @@ async function writeThreatModel(
     });
     if (!updated) throw preconditionFailed(current.version);
     const changes = diffChanges(current, updated, AUDITED);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'update',
       entityType: 'threat_model',
       entityId: id,
@@ -208,12 +213,10 @@ function checkTransition(from: ModelStatus, to: ModelStatus, role: Role) {
 /** Deletes the model and everything in it (owner only); the audit entry outlives it. */
 export async function deleteThreatModel(
   db: Executor,
-  caller: Caller,
-  actor: Actor,
-  id: string,
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  { threatModelId: id, ifMatch }: { threatModelId: string; ifMatch?: number },
 ): Promise<void> {
-  await authorize(db, caller, id, 'manage');
+  await authorize(db, request, id, 'manage');
   await db.transaction(async (tx) => {
     const current = await tmRepo.lockThreatModel(tx, id);
     if (!current) throw notFound('threat model');
@@ -221,7 +224,7 @@ export async function deleteThreatModel(
     if (!(await tmRepo.deleteThreatModel(tx, id, current.version))) {
       throw preconditionFailed(current.version);
     }
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'delete',
       entityType: 'threat_model',
       entityId: id,

@@ -8,7 +8,7 @@ import type {
   ThreatPage,
   ThreatRow,
 } from '../../db/repositories/threats.repository';
-import type { Actor, Caller } from '../context';
+import type { ServiceRequest } from '../context';
 import { badRequest, notFound, preconditionFailed } from '../errors';
 import { assertVersion } from '../http';
 import { applyJsonPatch, type JsonPatch, type PatchAllowList } from '../json-patch';
@@ -47,14 +47,22 @@ async function assertDiagramsInModel(
   if (errors.length) throw badRequest('A threat points at an unknown diagram.', errors);
 }
 
+/** Names one threat of a model. */
+export interface ThreatRef {
+  threatModelId: string;
+  threatId: string;
+}
+
 export async function listThreats(
   db: Database,
-  caller: Caller,
-  threatModelId: string,
-  filters: ThreatFilters,
-  page: ThreatPage,
+  request: ServiceRequest,
+  {
+    threatModelId,
+    filters,
+    page,
+  }: { threatModelId: string; filters: ThreatFilters; page: ThreatPage },
 ) {
-  await authorize(db, caller, threatModelId, 'read');
+  await authorize(db, request, threatModelId, 'read');
   const [items, total] = await Promise.all([
     repo.listThreats(db, threatModelId, filters, page),
     repo.countThreats(db, threatModelId, filters),
@@ -62,9 +70,13 @@ export async function listThreats(
   return { items, total };
 }
 
-export async function getThreat(db: Database, caller: Caller, threatModelId: string, id: string) {
-  await authorize(db, caller, threatModelId, 'read');
-  const row = await repo.findThreat(db, threatModelId, id);
+export async function getThreat(
+  db: Database,
+  request: ServiceRequest,
+  { threatModelId, threatId }: ThreatRef,
+) {
+  await authorize(db, request, threatModelId, 'read');
+  const row = await repo.findThreat(db, threatModelId, threatId);
   if (!row) throw notFound('threat');
   return row;
 }
@@ -72,26 +84,32 @@ export async function getThreat(db: Database, caller: Caller, threatModelId: str
 /**
  * Creates up to MAX_BULK_THREATS threats in one transaction: one insert, one count update,
  * one multi-row audit insert. Any invalid item fails the whole request, nothing is stored.
+ * `errorPath` names item i's diagram_id in a 400 (`3.diagram_id` for a bulk body).
  */
 export async function createThreats(
   db: Database,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  inputs: readonly ThreatInput[],
-  at: (i: number) => string = () => 'diagram_id',
+  request: ServiceRequest,
+  {
+    threatModelId,
+    threats,
+    errorPath = () => 'diagram_id',
+  }: {
+    threatModelId: string;
+    threats: readonly ThreatInput[];
+    errorPath?: (i: number) => string;
+  },
 ): Promise<ThreatRow[]> {
-  await authorize(db, caller, threatModelId, 'edit');
-  await assertDiagramsInModel(db, threatModelId, inputs, at);
+  await authorize(db, request, threatModelId, 'edit');
+  await assertDiagramsInModel(db, threatModelId, threats, errorPath);
   return db.transaction(async (tx) => {
     const rows = await repo.insertThreats(
       tx,
-      inputs.map((t) => ({ ...threatValues(t), threatModelId, createdBy: caller.user.id })),
+      threats.map((t) => ({ ...threatValues(t), threatModelId, createdBy: request.user.id })),
     );
     await adjustCounts(tx, threatModelId, { threatCount: rows.length });
     await recordAudits(
       tx,
-      actor,
+      request,
       rows.map((row) => ({
         action: 'threat.create',
         entityType: 'threat',
@@ -107,36 +125,33 @@ export async function createThreats(
 /** Replaces a threat's fields (PUT), honouring If-Match. */
 export async function replaceThreat(
   db: Database,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  id: string,
-  input: ThreatInput,
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  {
+    threatModelId,
+    threatId,
+    ifMatch,
+    threat,
+  }: ThreatRef & { ifMatch?: number; threat: ThreatInput },
 ): Promise<ThreatRow> {
-  await authorize(db, caller, threatModelId, 'edit');
-  const before = await repo.findThreat(db, threatModelId, id);
+  await authorize(db, request, threatModelId, 'edit');
+  const before = await repo.findThreat(db, threatModelId, threatId);
   if (!before) throw notFound('threat');
   assertVersion(ifMatch, before.version);
-  return writeThreat(db, actor, before, input);
+  return writeThreat(db, request, before, threat);
 }
 
 /** Applies an RFC 6902 patch to the threat's writable fields (PATCH), honouring If-Match. */
 export async function patchThreat(
   db: Database,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  id: string,
-  patch: JsonPatch,
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  { threatModelId, threatId, ifMatch, patch }: ThreatRef & { ifMatch?: number; patch: JsonPatch },
 ): Promise<ThreatRow> {
-  const role = await authorize(db, caller, threatModelId, 'edit');
-  const before = await repo.findThreat(db, threatModelId, id);
+  const role = await authorize(db, request, threatModelId, 'edit');
+  const before = await repo.findThreat(db, threatModelId, threatId);
   if (!before) throw notFound('threat');
   assertVersion(ifMatch, before.version);
   const patched = applyJsonPatch(threatDocument(before), patch, PATCHABLE, role);
-  return writeThreat(db, actor, before, parseInput(ThreatInputSchema, patched));
+  return writeThreat(db, request, before, parseInput(ThreatInputSchema, patched));
 }
 
 /**
@@ -145,7 +160,7 @@ export async function patchThreat(
  */
 async function writeThreat(
   db: Database,
-  actor: Actor,
+  request: ServiceRequest,
   before: ThreatRow,
   input: ThreatInput,
 ): Promise<ThreatRow> {
@@ -153,7 +168,7 @@ async function writeThreat(
   return db.transaction(async (tx) => {
     const row = await repo.updateThreat(tx, before.id, before.version, threatValues(input));
     if (!row) throw await staleOrGone(tx, before);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'threat.update',
       entityType: 'threat',
       entityId: row.id,
@@ -166,25 +181,22 @@ async function writeThreat(
 
 export async function deleteThreat(
   db: Database,
-  caller: Caller,
-  actor: Actor,
-  threatModelId: string,
-  id: string,
-  ifMatch: number | undefined,
+  request: ServiceRequest,
+  { threatModelId, threatId, ifMatch }: ThreatRef & { ifMatch?: number },
 ): Promise<void> {
-  await authorize(db, caller, threatModelId, 'edit');
+  await authorize(db, request, threatModelId, 'edit');
   await db.transaction(async (tx) => {
-    const before = await repo.findThreat(tx, threatModelId, id);
+    const before = await repo.findThreat(tx, threatModelId, threatId);
     if (!before) throw notFound('threat');
     assertVersion(ifMatch, before.version);
-    const row = await repo.deleteThreat(tx, id, before.version);
+    const row = await repo.deleteThreat(tx, threatId, before.version);
     if (!row) throw await staleOrGone(tx, before);
-    await metadataRepo.deleteAllMetadata(tx, threatModelId, 'threat', [id]);
+    await metadataRepo.deleteAllMetadata(tx, threatModelId, 'threat', [threatId]);
     await adjustCounts(tx, threatModelId, { threatCount: -1 });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'threat.delete',
       entityType: 'threat',
-      entityId: id,
+      entityId: threatId,
       threatModelId,
       changes: diffChanges(before, null, THREAT_AUDIT_FIELDS),
     });

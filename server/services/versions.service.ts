@@ -4,9 +4,10 @@ import * as versionsRepo from '../../db/repositories/diagram-versions.repository
 import { recordVersion } from '../../collab';
 import type { Cell } from '../../model/cells';
 import { replaceCells } from '../../model/ydoc';
-import type { Actor, Caller, LiveDiagrams } from '../context';
+import type { LiveDiagrams, ServiceRequest } from '../context';
 import { notFound } from '../errors';
 import { recordAudit } from './audit';
+import type { DiagramRef } from './diagrams.service';
 import { authorize } from './policy';
 
 export interface VersionDeps {
@@ -23,13 +24,11 @@ async function diagramIn(db: Database, tmId: string, diagramId: string) {
 /** A diagram's versions, newest first. */
 export async function listVersions(
   { db }: VersionDeps,
-  caller: Caller,
-  tmId: string,
-  diagramId: string,
-  page: { limit: number; offset: number },
+  request: ServiceRequest,
+  { threatModelId, diagramId, page }: DiagramRef & { page: { limit: number; offset: number } },
 ) {
-  await authorize(db, caller, tmId, 'read');
-  await diagramIn(db, tmId, diagramId);
+  await authorize(db, request, threatModelId, 'read');
+  await diagramIn(db, threatModelId, diagramId);
   const rows = await versionsRepo.listDiagramVersions(db, diagramId, page);
   // The window count rides on each row; past the last page there is no row to carry it.
   const total =
@@ -44,13 +43,11 @@ export async function listVersions(
 /** One version with its cells. */
 export async function getVersion(
   { db }: VersionDeps,
-  caller: Caller,
-  tmId: string,
-  diagramId: string,
-  versionNumber: number,
+  request: ServiceRequest,
+  { threatModelId, diagramId, versionNumber }: DiagramRef & { versionNumber: number },
 ) {
-  await authorize(db, caller, tmId, 'read');
-  await diagramIn(db, tmId, diagramId);
+  await authorize(db, request, threatModelId, 'read');
+  await diagramIn(db, threatModelId, diagramId);
   const version = await versionsRepo.findDiagramVersion(db, diagramId, versionNumber);
   if (!version) throw notFound('version');
   return version;
@@ -59,27 +56,28 @@ export async function getVersion(
 /** Records a manual version of the diagram as it is now (live edits included). */
 export async function createVersion(
   { db, live }: VersionDeps,
-  caller: Caller,
-  actor: Actor,
-  tmId: string,
-  diagramId: string,
-  input: { change_description?: string | null },
+  request: ServiceRequest,
+  {
+    threatModelId,
+    diagramId,
+    version: input,
+  }: DiagramRef & { version: { change_description?: string | null } },
 ) {
-  await authorize(db, caller, tmId, 'edit');
-  await diagramIn(db, tmId, diagramId);
+  await authorize(db, request, threatModelId, 'edit');
+  await diagramIn(db, threatModelId, diagramId);
   const snapshot = await live.snapshot(diagramId);
   const version = await recordVersion(db, {
     diagramId,
     kind: 'manual',
     snapshot,
-    createdBy: caller.user.id,
+    createdBy: request.user.id,
     changeDescription: input.change_description ?? null,
   });
-  await recordAudit(db, actor, {
+  await recordAudit(db, request, {
     action: 'diagram.version.create',
     entityType: 'diagram',
     entityId: diagramId,
-    threatModelId: tmId,
+    threatModelId,
     changes: { version_number: { before: null, after: version.versionNumber } },
   });
   return version;
@@ -92,35 +90,32 @@ export async function createVersion(
  */
 export async function restoreVersion(
   { db, live }: VersionDeps,
-  caller: Caller,
-  actor: Actor,
-  tmId: string,
-  diagramId: string,
-  versionNumber: number,
+  request: ServiceRequest,
+  { threatModelId, diagramId, versionNumber }: DiagramRef & { versionNumber: number },
 ) {
-  await authorize(db, caller, tmId, 'edit');
-  await diagramIn(db, tmId, diagramId);
+  await authorize(db, request, threatModelId, 'edit');
+  await diagramIn(db, threatModelId, diagramId);
   const old = await versionsRepo.findDiagramVersion(db, diagramId, versionNumber);
   if (!old) throw notFound('version');
   await live.transact(
     diagramId,
     (doc) => replaceCells(doc, old.cells as Cell[], null),
-    caller.user.id,
+    request.user.id,
   );
   const snapshot = await live.snapshot(diagramId);
   const version = await recordVersion(db, {
     diagramId,
     kind: 'restore',
     snapshot,
-    createdBy: caller.user.id,
+    createdBy: request.user.id,
     changeDescription: `Restored version ${versionNumber}`,
     restoredFrom: versionNumber,
   });
-  await recordAudit(db, actor, {
+  await recordAudit(db, request, {
     action: 'diagram.version.restore',
     entityType: 'diagram',
     entityId: diagramId,
-    threatModelId: tmId,
+    threatModelId,
     changes: { restored_from: { before: null, after: versionNumber } },
   });
   return { version, cells: snapshot.cells };

@@ -5,7 +5,7 @@ import * as usersRepo from '../../db/repositories/users.repository';
 import type { Role, TeamRole } from '../../db/schema/enums';
 import { hashPassword } from '../../server/auth/passwords';
 import { createSession, generateSessionToken, SESSION_COOKIE } from '../../server/auth/sessions';
-import type { Actor, Caller } from '../../server/context';
+import type { ServiceRequest } from '../../server/context';
 import * as teamsService from '../../server/services/teams.service';
 import * as tmService from '../../server/services/threat-models.service';
 
@@ -14,8 +14,13 @@ let counter = 0;
 /** What `grant()` accepts as a principal: a user, a team, or everyone. */
 export type PrincipalLike = { id: string; email: string } | { team: { id: string } } | 'everyone';
 
-const callerOf = (user: usersRepo.UserRow): Caller => ({ user, method: 'session' });
-const actorOf = (user: { id: string }): Actor => ({ userId: user.id, requestId: null, ip: null });
+/** `user` calling with a session, outside any HTTP request. */
+const requestOf = (user: usersRepo.UserRow): ServiceRequest => ({
+  user,
+  method: 'session',
+  requestId: null,
+  ip: null,
+});
 
 /** Factories that create data through the real repositories and services. */
 export function createFactories(db: Executor) {
@@ -44,9 +49,8 @@ export function createFactories(db: Executor) {
       owner: usersRepo.UserRow,
       overrides: Partial<tmService.ThreatModelInput> = {},
     ) {
-      const detail = await tmService.createThreatModel(db, callerOf(owner), actorOf(owner), {
-        name: `Model ${++counter}`,
-        ...overrides,
+      const detail = await tmService.createThreatModel(db, requestOf(owner), {
+        threatModel: { name: `Model ${++counter}`, ...overrides },
       });
       return detail.model;
     },
@@ -71,9 +75,8 @@ export function createFactories(db: Executor) {
 
     /** A team created by `lead` (who becomes its first lead) through the real service. */
     async newTeam(lead: usersRepo.UserRow, overrides: Partial<teamsService.TeamInput> = {}) {
-      const { team } = await teamsService.createTeam(db, callerOf(lead), actorOf(lead), {
-        name: `Team ${++counter}`,
-        ...overrides,
+      const { team } = await teamsService.createTeam(db, requestOf(lead), {
+        team: { name: `Team ${++counter}`, ...overrides },
       });
       return team;
     },
