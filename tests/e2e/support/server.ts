@@ -59,12 +59,30 @@ async function freshDatabase(): Promise<{
  * answers /api/health.
  */
 export async function startServer(): Promise<RunningServer> {
+  const server = await startRestartableServer();
+  return { url: server.url, stop: server.destroy };
+}
+
+export interface RestartableServer {
+  url: string;
+  /** Stops the process (SIGTERM, so it flushes); the port and the database are kept. */
+  stop: () => Promise<void>;
+  /** Starts it again on the same port and database. */
+  start: () => Promise<void>;
+  /** Stops it and drops the database. */
+  destroy: () => Promise<void>;
+}
+
+/**
+ * A server that can be stopped and started again on the same port and database — to test
+ * what the browser does while the server is unreachable (offline edits, reconnects).
+ */
+export async function startRestartableServer(): Promise<RestartableServer> {
   const port = await freePort();
   const db = await freshDatabase();
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    ...db.env,
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
@@ -73,39 +91,49 @@ export async function startServer(): Promise<RunningServer> {
   };
   delete env.DATABASE_URL;
   Object.assign(env, db.env);
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  let exited = false;
-  child.once('exit', () => (exited = true));
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error('the server exited during start-up (see its output above)');
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
+  let child: ChildProcess | null = null;
+  let exited = true;
+  const start = async () => {
+    const proc = spawn(process.execPath, ['scripts/start.mjs'], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child = proc;
+    exited = false;
+    proc.once('exit', () => (exited = true));
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (exited) throw new Error('the server exited during start-up (see its output above)');
+      try {
+        const res = await fetch(`${url}/api/health`);
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error('the server did not answer /api/health within 90 s');
+      }
+      await new Promise((r) => setTimeout(r, 150));
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('the server did not answer /api/health within 60 s');
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-
+  };
+  const stop = async () => {
+    const proc = child;
+    if (!proc || exited) return;
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  await start();
   return {
     url,
-    stop: async () => {
-      if (!exited) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(timer);
-      }
+    stop,
+    start,
+    destroy: async () => {
+      await stop();
       await db.drop();
     },
   };

@@ -1,3 +1,4 @@
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { XYPosition } from '@xyflow/svelte';
@@ -35,6 +36,11 @@ const CURSOR_INTERVAL_MS = 40;
  * One live session on a diagram: the Y.Doc, the stock y-websocket provider (cookie auth on
  * the same origin), and the session's observable state — connection, unsent edits, and the
  * participants from awareness (`user`, `cursor` in flow coordinates, `selection`).
+ *
+ * With `keepLocally` (writers) the document is also kept in this browser (y-indexeddb, one
+ * database per user and diagram), so edits made while the server is unreachable survive a
+ * reload or a closed laptop; the next sync merges them into the server's document. The
+ * count of unsent edits is kept beside it, so a reloaded tab still knows and warns.
  */
 export class LiveSession {
   readonly doc = new Y.Doc();
@@ -46,12 +52,24 @@ export class LiveSession {
   closedReason = $state('');
   participants = $state.raw<Participant[]>([]);
 
+  /** The browser's copy of the document (writers only). */
+  readonly local: IndexeddbPersistence | null = null;
+  /** The browser's copy has been read into the document. */
+  localLoaded = $state(false);
+  private readonly unsentKey: string;
   private everConnected = false;
   private cursorTimer: ReturnType<typeof setTimeout> | null = null;
   private nextCursor: XYPosition | null = null;
   private disposers: (() => void)[] = [];
 
-  constructor(diagramId: string, me: PresenceUser) {
+  constructor(diagramId: string, me: PresenceUser, options: { keepLocally?: boolean } = {}) {
+    this.unsentKey = `threatroom-unsent:${me.id}:${diagramId}`;
+    if (options.keepLocally) {
+      // Per user: another person signing in on this browser must not send my edits as theirs.
+      this.local = new IndexeddbPersistence(`threatroom:${me.id}:${diagramId}`, this.doc);
+      this.local.on('synced', () => (this.localLoaded = true));
+      this.pendingEdits = Number(localStorage.getItem(this.unsentKey) ?? 0) || 0;
+    }
     const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
     // Cross-tab BroadcastChannel is off: the server alone decides which updates count (it
     // refuses readers' updates), so tabs must not feed each other.
@@ -74,7 +92,7 @@ export class LiveSession {
     };
     const onSync = (synced: boolean) => {
       this.synced = synced;
-      if (synced) this.pendingEdits = 0;
+      if (synced) this.setPending(0);
     };
     const onClosed = (event: { code: number; reason: string }) => {
       this.state = 'closed';
@@ -83,7 +101,9 @@ export class LiveSession {
     };
     const onUpdate = (_update: Uint8Array, origin: unknown) => {
       const local = origin === LOCAL_ORIGIN || origin instanceof Y.UndoManager;
-      if (local && !(this.provider.wsconnected && this.synced)) this.pendingEdits++;
+      if (local && !(this.provider.wsconnected && this.synced)) {
+        this.setPending(this.pendingEdits + 1);
+      }
     };
     const onAwareness = () => this.readParticipants();
     this.provider.on('status', onStatus);
@@ -109,7 +129,15 @@ export class LiveSession {
     for (const dispose of this.disposers) dispose();
     this.provider.awareness.setLocalState(null);
     this.provider.destroy();
+    void this.local?.destroy();
     this.doc.destroy();
+  }
+
+  private setPending(count: number) {
+    this.pendingEdits = count;
+    if (!this.local) return;
+    if (count) localStorage.setItem(this.unsentKey, String(count));
+    else localStorage.removeItem(this.unsentKey);
   }
 
   private readParticipants() {
