@@ -209,3 +209,23 @@ function terminal(
   }
   return value.port === undefined ? { cell: value.cell } : { cell: value.cell, port: value.port };
 }
+
+/**
+ * The same cells under new ids (`newId` per old id), with flow ends and containment pointing
+ * at the copies: a duplicated diagram, or pasted cells, never share ids with the original.
+ * A parent or flow end outside `cells` is kept as it is.
+ */
+export function withFreshIds(cells: readonly Cell[], ids: ReadonlyMap<string, string>): Cell[] {
+  const map = (id: string) => ids.get(id) ?? id;
+  return cells.map((cell) => {
+    const copy = structuredClone(cell);
+    copy.id = map(cell.id);
+    if (isFlow(copy)) {
+      copy.source = { ...copy.source, cell: map(copy.source.cell) };
+      copy.target = { ...copy.target, cell: map(copy.target.cell) };
+    } else if (copy.parent) {
+      copy.parent = map(copy.parent);
+    }
+    return copy;
+  });
+}

@@ -104,6 +104,19 @@ export async function findThreat(
   return row ?? null;
 }
 
+/** Every threat recorded against one diagram (copied when the diagram is duplicated). */
+export async function listThreatsOfDiagram(
+  db: Executor,
+  threatModelId: string,
+  diagramId: string,
+): Promise<ThreatRow[]> {
+  return db
+    .select()
+    .from(threats)
+    .where(and(eq(threats.threatModelId, threatModelId), eq(threats.diagramId, diagramId)))
+    .orderBy(threats.createdAt, threats.id);
+}
+
 /** Inserts many threats in one statement (bulk create, seeding); rows come back in order. */
 export async function insertThreats(db: Executor, rows: NewThreat[]): Promise<ThreatRow[]> {
   if (!rows.length) return [];

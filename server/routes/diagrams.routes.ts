@@ -15,6 +15,7 @@ import {
 } from '../openapi';
 import {
   DiagramCreateSchema,
+  DiagramDuplicateSchema,
   DiagramReplaceSchema,
   DiagramSchema,
   DiagramSummarySchema,
@@ -104,6 +105,24 @@ const patch = createRoute({
   },
 });
 
+const duplicate = createRoute({
+  method: 'post',
+  path: '/{tm}/diagrams/{diagram_id}/duplicate',
+  operationId: 'duplicateDiagram',
+  tags,
+  summary: 'Duplicate a diagram (optionally with its threats)',
+  description:
+    'Writer+. Copies the cells (the live document when a session is open) under new ids into ' +
+    'a new diagram of the same model; with `with_threats`, also the threats recorded against ' +
+    'the diagram, linked to the copied cells. Audited as `diagram.duplicate`.',
+  security: SECURITY,
+  request: { params: DiagramParams, body: jsonBody(DiagramDuplicateSchema) },
+  responses: {
+    201: taggedResponse(DiagramSchema, 'The copy'),
+    ...problems(400, 401, 403, 404, 415),
+  },
+});
+
 const remove = createRoute({
   method: 'delete',
   path: '/{tm}/diagrams/{diagram_id}',
@@ -161,6 +180,20 @@ export function diagramsRoutes(deps: AppDeps) {
         patch: c.req.valid('json'),
       });
       return c.json(toDiagram(row, cells), 200, etag(row.version));
+    })
+    .openapi(duplicate, async (c) => {
+      const caller = requireCaller(c);
+      const { tm, diagram_id } = c.req.valid('param');
+      const { row, cells } = await diagrams.duplicateDiagram(
+        d,
+        caller,
+        actorOf(c, caller),
+        tm,
+        diagram_id,
+        c.req.valid('json'),
+      );
+      setEtag(c, row.version);
+      return c.json(toDiagram(row, cells), 201);
     })
     .openapi(remove, async (c) => {
       await diagrams.deleteDiagram(d, serviceRequest(c), {

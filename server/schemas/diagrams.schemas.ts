@@ -45,6 +45,16 @@ export const DiagramCreateSchema = z
   })
   .openapi('DiagramCreate');
 
+export const DiagramDuplicateSchema = z
+  .object({
+    name: Name.optional().openapi({ description: 'Defaults to "<source name> (copy)"' }),
+    with_threats: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Also copy the threats recorded against the diagram' }),
+  })
+  .openapi('DiagramDuplicate');
+
 /** The non-cell fields a PATCH result must satisfy. */
 export const DiagramFieldsSchema = z.object({ name: Name, description: Description });
 

@@ -2,9 +2,10 @@ import type { Database, Executor } from '../../db';
 import * as repo from '../../db/repositories/diagrams.repository';
 import type { DiagramSummaryRow } from '../../db/repositories/diagrams.repository';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
+import * as threatsRepo from '../../db/repositories/threats.repository';
 import { adjustCounts } from '../../db/repositories/threat-models.repository';
 import { applyCellDelta, countCellChanges } from '../../model/cell-changes';
-import type { Cell } from '../../model/cells';
+import { withFreshIds, type Cell } from '../../model/cells';
 import type * as Y from 'yjs';
 import { replaceCells } from '../../model/ydoc';
 import type { LiveDiagrams, ServiceRequest } from '../context';
@@ -102,6 +103,67 @@ export async function createDiagram(
     ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), request.user.id)
     : [];
   return { row, cells: stored };
+}
+
+/**
+ * Duplicates a diagram within its model: the cells (from the live document when a session is
+ * open) under new ids, and with `with_threats` the threats recorded against it, pointing at
+ * the copied cells. Row, copied threats, counts and audit entry commit together.
+ */
+export async function duplicateDiagram(
+  { db, live }: DiagramDeps,
+  caller: Caller,
+  actor: Actor,
+  tmId: string,
+  id: string,
+  input: { name?: string; with_threats: boolean },
+) {
+  await authorize(db, caller, tmId, 'edit');
+  const source = await repo.findDiagram(db, tmId, id);
+  if (!source) throw notFound('diagram');
+  const original = await live.readCells(id);
+  const ids = new Map(original.map((c) => [c.id, crypto.randomUUID()]));
+  const cells = withFreshIds(original, ids);
+  const { row, threats } = await db.transaction(async (tx) => {
+    const created = await repo.insertDiagram(tx, {
+      threatModelId: tmId,
+      name: input.name ?? `${source.name} (copy)`,
+      type: source.type,
+      description: source.description,
+      createdBy: caller.user.id,
+    });
+    const copied = input.with_threats
+      ? await threatsRepo.insertThreats(
+          tx,
+          (await threatsRepo.listThreatsOfDiagram(tx, tmId, id)).map(
+            ({ id: _id, createdAt: _c, modifiedAt: _m, version: _v, ...threat }) => ({
+              ...threat,
+              diagramId: created.id,
+              cellId: threat.cellId ? (ids.get(threat.cellId) ?? null) : null,
+              createdBy: caller.user.id,
+            }),
+          ),
+        )
+      : [];
+    await adjustCounts(tx, tmId, { diagramCount: 1, threatCount: copied.length });
+    await recordAudit(tx, actor, {
+      action: 'diagram.duplicate',
+      entityType: 'diagram',
+      entityId: created.id,
+      threatModelId: tmId,
+      changes: {
+        ...diffChanges(null, created, [...AUDIT_FIELDS, 'type']),
+        source_diagram_id: { before: null, after: id },
+        cells: { before: null, after: { added: cells.length, removed: 0, changed: 0 } },
+        threats: { before: null, after: copied.length },
+      },
+    });
+    return { row: created, threats: copied.length };
+  });
+  const stored = cells.length
+    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), actor.userId)
+    : [];
+  return { row, cells: stored, threats };
 }
 
 /** PUT: replaces name, description and cells (cells made equal field by field). */

@@ -368,6 +368,13 @@ const LIVE_AND_REVIEW_ROWS: Row[] = [
     prepare: withVersion,
   },
   {
+    op: `POST ${D}/duplicate`,
+    path: (i) => diagramPath(i, '/duplicate'),
+    prepare: createDiagram,
+    body: () => ({ with_threats: true }),
+    expect: byRole('edit', 201),
+  },
+  {
     op: `POST ${D}/versions/{version_number}/restore`,
     path: (i) => diagramPath(i, '/versions/1/restore'),
     prepare: withVersion,
