@@ -1,11 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import type { AppDeps, AppEnv } from './context';
-import { fromHttpException, notFound, ProblemError, problemResponse } from './errors';
+import { mountApiDocs } from './api-docs';
+import type { AppDeps, AppEnv, AppInput } from './context';
+import { isDatabaseUnavailable } from './database-errors';
+import {
+  databaseUnavailable,
+  fromHttpException,
+  notFound,
+  ProblemError,
+  problemResponse,
+} from './errors';
 import { resolveCaller } from './middleware/authentication';
 import { requestContext } from './middleware/request-context';
 import { bodyLimits, originCheck, requireJsonBodies } from './middleware/request-guards';
@@ -26,12 +33,16 @@ import { usersRoutes } from './routes/users.routes';
 import { threatsRoutes } from './routes/threats.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
+import { createRateLimits } from './rate-limits';
+import { securityHeaders, spaCsp } from './security-headers';
 
 /** Builds the HTTP app (REST API, OpenAPI document, docs, SPA files). Does not listen. */
-export function createApp(deps: AppDeps) {
+export function createApp(input: AppInput) {
+  const deps: AppDeps = { ...input, limits: input.limits ?? createRateLimits(input.config) };
   const app = new OpenAPIHono<AppEnv>();
 
   app.use('*', requestContext(deps));
+  app.use('*', securityHeaders(deps.config));
   app.use('/api/*', bodyLimits(deps.config), requireJsonBodies(), originCheck(deps.config));
   app.use('/api/*', resolveCaller());
 
@@ -71,7 +82,7 @@ export function createApp(deps: AppDeps) {
       description: 'Threat models, access grants, threats, diagrams and live collaboration.',
     },
   });
-  app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }));
+  mountApiDocs(app);
 
   mountWebApp(app, deps);
 
@@ -81,6 +92,10 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(c, err);
     if (err instanceof HTTPException) return problemResponse(c, fromHttpException(err));
+    if (isDatabaseUnavailable(err)) {
+      (c.get('logger') ?? deps.logger).warn({ err: String(err) }, 'database unavailable');
+      return problemResponse(c, databaseUnavailable(deps.config.DATABASE_RETRY_AFTER_SECONDS));
+    }
     (c.get('logger') ?? deps.logger).error({ err }, 'unhandled error');
     return problemResponse(
       c,
@@ -96,8 +111,11 @@ function mountWebApp(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const indexFile = join(root, 'index.html');
   if (!existsSync(indexFile)) return;
   const indexHtml = readFileSync(indexFile, 'utf8');
+  const csp = spaCsp(indexHtml);
   app.use('/*', async (c, next) => {
     if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/collab/')) return next();
+    // Every page is index.html (served as / or as the fallback below), hashes and all.
+    c.header('Content-Security-Policy', csp);
     return serveStatic({ root })(c, next);
   });
   app.get('/*', (c) => {

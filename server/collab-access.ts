@@ -11,6 +11,7 @@ import { authenticate } from './auth/authenticate';
 import { hashSecret } from './auth/tokens';
 import type { Config } from './config';
 import { allowedOrigins, requestOrigin } from './middleware/request-guards';
+import { peerIsTrustedProxy, proxyTrustOf } from './proxy-trust';
 
 /**
  * Collab's access interface over this server's sign-in: the upgrade authenticates exactly
@@ -32,7 +33,7 @@ export function createCollabAccess(db: Executor, config: Config): CollabAccess {
     const own = requestOrigin(
       `${scheme}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
       headers,
-      config.TRUST_PROXY,
+      peerIsTrustedProxy(req.socket.remoteAddress, proxyTrustOf(config)),
     );
     return origin === own || extraOrigins.has(origin);
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { compileProxyTrust } from './proxy-trust';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every setting the process reads, with its default. `.env.example` lists the same keys. */
 const ConfigSchema = z.object({
@@ -26,8 +28,21 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Send the session cookie with `Secure`; `auto` sets it when the request came over TLS. */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a proxy you control). */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Which X-Forwarded-* hops to believe: `false`, a number of trusted hops (`true` = 1), or a
+   * comma-separated list of proxy addresses/CIDRs (see server/proxy-trust.ts).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((v) => {
+      try {
+        compileProxyTrust(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be false, true, a number of hops, or a comma-separated list of addresses/CIDRs'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -38,13 +53,27 @@ const ConfigSchema = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
-  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
-  LOGIN_WINDOW_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(15 * 60),
+  /** Failed sign-ins for one account from one address per window (never locks other addresses). */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: limit(10),
+  /** Failed sign-ins from one address, whatever the account, per window. */
+  LOGIN_MAX_FAILURES_PER_IP: limit(50),
+  LOGIN_WINDOW_SECONDS: seconds(15 * 60),
+  SIGNUP_MAX_PER_IP: limit(10),
+  SIGNUP_WINDOW_SECONDS: seconds(60 * 60),
+  TOKEN_CREATE_MAX_PER_USER: limit(20),
+  TOKEN_CREATE_WINDOW_SECONDS: seconds(60 * 60),
+  TICKET_CREATE_MAX_PER_USER: limit(120),
+  TICKET_CREATE_WINDOW_SECONDS: seconds(60),
+  COLLAB_UPGRADE_MAX_PER_IP: limit(120),
+  COLLAB_UPGRADE_WINDOW_SECONDS: seconds(60),
+  /** Redis key prefix of the rate-limit counters (nodes sharing it share every limit). */
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).max(100).default('threatroom:rl'),
+  /** Longest life of an API token; a token asked for without an expiry gets this one. */
+  API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Live (unexpired) API tokens one user may hold. */
+  API_TOKEN_MAX_LIVE_PER_USER: limit(50),
+  /** Seconds a client is told to wait (Retry-After) when the database cannot be reached. */
+  DATABASE_RETRY_AFTER_SECONDS: seconds(5),
   /** Directory of the built web app; served at / when it exists. */
   WEB_DIR: z.string().default('./web/build'),
   COLLAB_MAX_MESSAGE_BYTES: z.coerce

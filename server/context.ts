@@ -4,6 +4,7 @@ import type { DbHandle } from '../db';
 import type { UserRow } from '../db/repositories/users.repository';
 import type { TokenScope } from '../db/schema/enums';
 import type { Config } from './config';
+import type { RateLimits } from './rate-limits';
 
 /** How the caller proved who they are; CSRF checks apply only to cookie sessions. */
 export type AuthMethod = 'session' | 'token';
@@ -39,7 +40,12 @@ export interface AppDeps {
   db: DbHandle;
   logger: Logger;
   live: LiveDiagrams;
+  /** Sign-in, sign-up, token, ticket and upgrade limits (Redis-backed when REDIS_URL is set). */
+  limits: RateLimits;
 }
+
+/** What `createApp` takes: without `limits` it counts in this process's memory. */
+export type AppInput = Omit<AppDeps, 'limits'> & Partial<Pick<AppDeps, 'limits'>>;
 
 export interface AppEnv {
   Variables: {

@@ -61,6 +61,16 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
   });
 
+/** 503 while the database cannot be reached; clients retry after `retryAfterSeconds`. */
+export const databaseUnavailable = (retryAfterSeconds: number) =>
+  new ProblemError(
+    503,
+    'database_unavailable',
+    'The database cannot be reached right now; try again shortly.',
+    undefined,
+    { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  );
+
 export interface ProblemBody {
   type: string;
   title: string;
@@ -92,10 +102,20 @@ export function problemResponse(c: Context, err: ProblemError): Response {
   });
 }
 
+/**
+ * A body refused before it was read (413 on Content-Length alone) leaves its bytes unread on
+ * the connection, so the server will not reuse it: say so, or a keep-alive client sends its
+ * next request on a connection that is about to close ("other side closed").
+ */
+export const bodyTooLarge = () =>
+  new ProblemError(413, 'body_too_large', 'The request body is too large.', undefined, {
+    Connection: 'close',
+  });
+
 /** Maps what Hono itself throws (malformed JSON, body limit) onto our problem codes. */
 export function fromHttpException(err: HTTPException): ProblemError {
   const status = err.status as ContentfulStatusCode;
-  const code =
-    status === 400 ? 'invalid_input' : status === 413 ? 'body_too_large' : `http_${status}`;
+  if (status === 413) return bodyTooLarge();
+  const code = status === 400 ? 'invalid_input' : `http_${status}`;
   return new ProblemError(status, code, err.message || TITLES[status] || 'Error');
 }

@@ -3,17 +3,14 @@ import type { Context } from 'hono';
 import type { AppEnv, ServiceRequest } from './context';
 import { badRequest, preconditionFailed } from './errors';
 import { requireCaller } from './middleware/authentication';
+import { clientAddress, peerIsTrustedProxy, proxyTrustOf } from './proxy-trust';
 
-/** The client's address: the socket peer, or X-Forwarded-For's first hop behind a trusted proxy. */
-export function clientIp(c: Context<AppEnv>): string {
-  if (c.get('deps').config.TRUST_PROXY) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+/** The socket peer's address; undefined for in-process requests (tests' `app.request`). */
+export function socketAddress(c: Context<AppEnv>): string | undefined {
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    return getConnInfo(c).remote.address;
   } catch {
-    return 'unknown';
+    return undefined;
   }
 }
 
@@ -23,6 +20,20 @@ export function clientIp(c: Context<AppEnv>): string {
  */
 export function serviceRequest(c: Context<AppEnv>): ServiceRequest {
   return { ...requireCaller(c), requestId: c.get('requestId'), ip: clientIp(c) };
+}
+
+/**
+ * The client's address for throttling and audit: the first hop from the right of
+ * socket peer + X-Forwarded-For that is not one of our proxies (TRUST_PROXY).
+ */
+export function clientIp(c: Context<AppEnv>): string {
+  const trust = proxyTrustOf(c.get('deps').config);
+  return clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), trust);
+}
+
+/** Whether X-Forwarded-Proto/Host on this request come from our own proxy. */
+export function forwardedHeadersTrusted(c: Context<AppEnv>): boolean {
+  return peerIsTrustedProxy(socketAddress(c), proxyTrustOf(c.get('deps').config));
 }
 
 /**

@@ -13,6 +13,7 @@ import { createCollab } from './collab-host';
 import { loadConfig, type Config } from './config';
 import type { AppDeps } from './context';
 import { createLogger } from './logger';
+import { createRateLimits } from './rate-limits';
 import { healthRoutes } from './routes/health.routes';
 
 /** `--role api|collab|all` on the command line wins over the ROLE setting. */
@@ -45,7 +46,8 @@ async function main() {
   }
   // Built in every role: its LiveDiagrams is how REST writes reach rooms and the log.
   const collab = createCollab({ config, db, logger, nodeId, bus });
-  const deps: AppDeps = { config, db, logger, live: collab.live };
+  const limits = createRateLimits(config, logger);
+  const deps: AppDeps = { config, db, logger, live: collab.live, limits };
   const app = config.ROLE === 'collab' ? healthOnlyApp(deps) : createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -78,6 +80,7 @@ async function main() {
       logger.error({ err }, 'collab shutdown failed');
     }
     await db.close();
+    await limits.close();
     logger.info('stopped');
     process.exit(0);
   };

@@ -9,11 +9,17 @@ import { badRequest } from './errors';
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      // Postgres text and jsonb cannot hold U+0000; refuse it here rather than fail at insert.
-      const nul = result.success ? pathOfNul(result.data) : undefined;
-      if (nul !== undefined) {
+      // Postgres text and jsonb cannot hold U+0000, and nothing of ours nests deeply: refuse
+      // both here rather than fail at insert (or deep inside a recursive library).
+      const problem = result.success ? inputProblem(result.data) : undefined;
+      if (problem?.kind === 'nul') {
         throw badRequest('Text must not contain NUL (U+0000) characters.', [
-          { path: nul || '(root)', message: 'contains U+0000' },
+          { path: problem.path || '(root)', message: 'contains U+0000' },
+        ]);
+      }
+      if (problem?.kind === 'too_deep') {
+        throw badRequest(`The input nests deeper than ${MAX_INPUT_DEPTH} levels.`, [
+          { path: problem.path || '(root)', message: `deeper than ${MAX_INPUT_DEPTH} levels` },
         ]);
       }
       if (!result.success) {
@@ -29,15 +35,37 @@ export function createRouter() {
   });
 }
 
-/** The path of the first string (or key) containing U+0000 in validated input, if any. */
-function pathOfNul(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (!value || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return at;
-    const found = pathOfNul(child, at);
-    if (found !== undefined) return found;
+/**
+ * How deep validated input may nest. Far beyond any document of ours (a diagram cell is 4
+ * levels), and far below what would strain the database's own recursion.
+ */
+export const MAX_INPUT_DEPTH = 64;
+
+/**
+ * The first problem of validated input that zod does not see: a string or key containing
+ * U+0000 (Postgres text and jsonb cannot hold it), or nesting deeper than MAX_INPUT_DEPTH.
+ * Iterative with an explicit stack, so no input can overflow the call stack.
+ */
+export function inputProblem(
+  value: unknown,
+): { path: string; kind: 'nul' | 'too_deep' } | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length) {
+    const item = stack.pop()!;
+    if (typeof item.value === 'string') {
+      if (item.value.includes('\u0000')) return { path: item.path, kind: 'nul' };
+      continue;
+    }
+    if (!item.value || typeof item.value !== 'object') continue;
+    if (item.depth >= MAX_INPUT_DEPTH) return { path: item.path, kind: 'too_deep' };
+    const entries = Object.entries(item.value);
+    // Pushed in reverse so that the first offending field is the one reported.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      const at = item.path ? `${item.path}.${key}` : key;
+      if (key.includes('\u0000')) return { path: at, kind: 'nul' };
+      stack.push({ value: child, path: at, depth: item.depth + 1 });
+    }
   }
   return undefined;
 }
@@ -63,6 +91,7 @@ const STATUS_TEXT: Record<number, string> = {
   412: 'If-Match does not match the current version',
   413: 'Body too large',
   415: 'Wrong content type',
+  422: 'The JSON Patch cannot be applied to this document (a path through a string or number)',
   429: 'Rate limited (see Retry-After)',
   503: 'Not ready',
 };

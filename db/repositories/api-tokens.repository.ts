@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { apiTokens, users } from '../schema';
 import type { TokenScope } from '../schema/enums';
@@ -13,7 +13,7 @@ export async function insertApiToken(
     tokenHash: string;
     prefix: string;
     scope: TokenScope;
-    expiresAt: Date | null;
+    expiresAt: Date;
   },
 ): Promise<ApiTokenRow> {
   const [row] = await db.insert(apiTokens).values(values).returning();
@@ -26,6 +26,23 @@ export async function listApiTokens(db: Executor, userId: string): Promise<ApiTo
     .from(apiTokens)
     .where(eq(apiTokens.userId, userId))
     .orderBy(desc(apiTokens.createdAt));
+}
+
+/**
+ * Locks the user's row until the transaction ends, so two concurrent token creations for
+ * one user count live tokens one after the other (the cap cannot be raced past).
+ */
+export async function lockTokenOwner(db: Executor, userId: string): Promise<void> {
+  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+}
+
+/** How many of the user's tokens have not expired. */
+export async function countLiveApiTokens(db: Executor, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, userId), gt(apiTokens.expiresAt, new Date())));
+  return Number(row?.n ?? 0);
 }
 
 /** Deletes one of the user's tokens; false when it is not theirs or does not exist. */
@@ -43,12 +60,7 @@ export async function findLiveApiTokenWithUser(db: Executor, tokenHash: string) 
     .select({ token: apiTokens, user: users })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(
-      and(
-        eq(apiTokens.tokenHash, tokenHash),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
-      ),
-    );
+    .where(and(eq(apiTokens.tokenHash, tokenHash), gt(apiTokens.expiresAt, new Date())));
   return row ?? null;
 }
 
@@ -58,12 +70,7 @@ export async function findLiveApiTokenIds(db: Executor, ids: string[]): Promise<
   const rows = await db
     .select({ id: apiTokens.id })
     .from(apiTokens)
-    .where(
-      and(
-        inArray(apiTokens.id, ids),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
-      ),
-    );
+    .where(and(inArray(apiTokens.id, ids), gt(apiTokens.expiresAt, new Date())));
   return new Set(rows.map((r) => r.id));
 }
 

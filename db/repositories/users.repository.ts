@@ -1,7 +1,7 @@
-import { eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { likePattern } from './query-helpers';
-import { users } from '../schema';
+import { teamMembers, threatModelAccess, users } from '../schema';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -31,14 +31,71 @@ export async function recordLogin(db: Executor, id: string): Promise<void> {
     .where(eq(users.id, id));
 }
 
-/** Look-up for sharing dialogs: prefix/substring match on name or e-mail, bounded. */
-export async function searchUsers(db: Executor, q: string, limit: number): Promise<UserRow[]> {
+/**
+ * Look-up for sharing dialogs, in one query: a substring match on name or e-mail among the
+ * people `callerId` already works with — members of the caller's teams, and users (directly
+ * or through a team) granted on a model the caller is granted on directly or through a team —
+ * plus whoever has exactly the e-mail `q`. Everyone-grants do not count: through them
+ * everybody would share a model with everybody, and the directory would leak again.
+ */
+export async function searchUsersKnownTo(
+  db: Executor,
+  callerId: string,
+  q: string,
+  limit: number,
+): Promise<UserRow[]> {
   const pattern = likePattern(q);
+  const myTeams = db
+    .select({ id: teamMembers.teamId })
+    .from(teamMembers)
+    .where(eq(teamMembers.userId, callerId));
+  const myModels = db
+    .select({ id: threatModelAccess.threatModelId })
+    .from(threatModelAccess)
+    .where(or(eq(threatModelAccess.userId, callerId), inArray(threatModelAccess.teamId, myTeams)));
+  const teamsOnMyModels = db
+    .select({ id: threatModelAccess.teamId })
+    .from(threatModelAccess)
+    .where(
+      and(inArray(threatModelAccess.threatModelId, myModels), isNotNull(threatModelAccess.teamId)),
+    );
+  const known = or(
+    inArray(
+      users.id,
+      db
+        .select({ id: teamMembers.userId })
+        .from(teamMembers)
+        .where(
+          or(inArray(teamMembers.teamId, myTeams), inArray(teamMembers.teamId, teamsOnMyModels)),
+        ),
+    ),
+    inArray(
+      users.id,
+      db
+        .select({ id: threatModelAccess.userId })
+        .from(threatModelAccess)
+        .where(
+          and(
+            inArray(threatModelAccess.threatModelId, myModels),
+            isNotNull(threatModelAccess.userId),
+          ),
+        ),
+    ),
+  );
   return db
     .select()
     .from(users)
-    .where(or(ilike(users.email, pattern), ilike(users.name, pattern)))
-    .orderBy(users.name)
+    .where(
+      or(
+        eq(users.email, q.toLowerCase()),
+        and(
+          ne(users.id, callerId),
+          known,
+          or(ilike(users.email, pattern), ilike(users.name, pattern)),
+        ),
+      ),
+    )
+    .orderBy(users.name, users.id)
     .limit(limit);
 }
 

@@ -58,7 +58,8 @@ export const apiTokens = pgTable(
     /** The first characters of the token, safe to display so a user can tell tokens apart. */
     prefix: text('prefix').notNull(),
     scope: text('scope', { enum: TOKEN_SCOPES }).notNull().default('write'),
-    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Every token expires (at most API_TOKEN_MAX_LIFETIME_DAYS after creation). */
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     ...timestamps(),
   },
@@ -67,10 +68,7 @@ export const apiTokens = pgTable(
     index('api_tokens_user_id_idx').on(t.userId),
     check('api_tokens_name_not_empty', sql`length(${t.name}) > 0`),
     check('api_tokens_scope_check', oneOf('scope', TOKEN_SCOPES)),
-    check(
-      'api_tokens_expiry_after_creation',
-      sql`${t.expiresAt} is null or ${t.expiresAt} > ${t.createdAt}`,
-    ),
+    check('api_tokens_expiry_after_creation', sql`${t.expiresAt} > ${t.createdAt}`),
   ],
 );
 

@@ -5,6 +5,7 @@ import type { AppEnv, Caller } from '../context';
 import { authenticate } from '../auth/authenticate';
 import { SESSION_COOKIE } from '../auth/sessions';
 import { forbidden, unauthorized } from '../errors';
+import { forwardedHeadersTrusted } from '../http';
 
 /** Resolves the caller (if any) for every API request; never rejects by itself. */
 export function resolveCaller(): MiddlewareHandler<AppEnv> {
@@ -36,9 +37,11 @@ export function requireCaller(c: Context<AppEnv>): Caller {
   return caller;
 }
 
-function isSecure(c: Context<AppEnv>, config: Config): boolean {
+/** Whether the session cookie goes out with `Secure` (and so whether HSTS is sent). */
+export function isSecure(c: Context<AppEnv>, config: Config): boolean {
   if (config.COOKIE_SECURE !== 'auto') return config.COOKIE_SECURE === 'true';
-  if (config.TRUST_PROXY && c.req.header('x-forwarded-proto') === 'https') return true;
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
+  if (proto === 'https' && forwardedHeadersTrusted(c)) return true;
   return new URL(c.req.url).protocol === 'https:';
 }
 

@@ -2,14 +2,18 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config';
 import type { AppEnv } from '../context';
-import { forbidden, ProblemError } from '../errors';
+import { bodyTooLarge, forbidden, ProblemError } from '../errors';
+import { forwardedHeadersTrusted } from '../http';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The origin this request was addressed to, honouring X-Forwarded-* only behind a trusted proxy. */
-export function requestOrigin(url: string, headers: Headers, trustProxy: boolean): string {
+/**
+ * The origin this request was addressed to, honouring X-Forwarded-* only when
+ * `forwardedTrusted` (the socket peer is one of our proxies, see server/proxy-trust.ts).
+ */
+export function requestOrigin(url: string, headers: Headers, forwardedTrusted: boolean): string {
   const u = new URL(url);
-  if (trustProxy) {
+  if (forwardedTrusted) {
     const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
     const host = headers.get('x-forwarded-host')?.split(',')[0]?.trim();
     if (proto || host) return `${proto ?? u.protocol.replace(':', '')}://${host ?? u.host}`;
@@ -38,7 +42,7 @@ export function originCheck(config: Config): MiddlewareHandler<AppEnv> {
     if (!SAFE_METHODS.has(c.req.method) && !c.req.header('authorization')) {
       const origin = c.req.header('origin');
       if (origin !== undefined) {
-        const own = requestOrigin(c.req.url, c.req.raw.headers, config.TRUST_PROXY);
+        const own = requestOrigin(c.req.url, c.req.raw.headers, forwardedHeadersTrusted(c));
         if (origin !== own && !extra.has(origin)) {
           throw forbidden('Cross-origin request refused (Origin does not match this site).');
         }
@@ -73,7 +77,7 @@ const DIAGRAM_PUT = /^\/api\/threat_models\/[^/]+\/diagrams\/[^/]+$/;
 /** 1 MiB per body, 16 MiB for a diagram PUT (a whole diagram's cells). */
 export function bodyLimits(config: Config): MiddlewareHandler<AppEnv> {
   const onError = () => {
-    throw new ProblemError(413, 'body_too_large', 'The request body is too large.');
+    throw bodyTooLarge();
   };
   const normal = bodyLimit({ maxSize: config.BODY_LIMIT_BYTES, onError });
   const diagram = bodyLimit({ maxSize: config.DIAGRAM_BODY_LIMIT_BYTES, onError });

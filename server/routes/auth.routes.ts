@@ -27,7 +27,7 @@ const signup = createRoute({
   },
   responses: {
     201: jsonResponse(UserSchema, 'Signed up; the session cookie is set'),
-    ...problems(400, 403, 409, 413, 415),
+    ...problems(400, 403, 409, 413, 415, 429),
   },
 });
 
@@ -55,10 +55,10 @@ const logout = createRoute({
 });
 
 export function authRoutes(deps: AppDeps) {
-  const auth = createAuthService(deps.db, deps.config);
+  const auth = createAuthService(deps.db, deps.limits);
   return createRouter()
     .openapi(signup, async (c) => {
-      const signedIn = await auth.signUp(c.req.valid('json'));
+      const signedIn = await auth.signUp({ ...c.req.valid('json'), ip: clientIp(c) });
       setSessionCookie(c, signedIn.token, signedIn.expiresAt);
       return c.json(toUser(signedIn.user), 201);
     })

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { DiagramVersionRow } from '../../db/repositories/diagram-versions.repository';
 import type { AppDeps, AppEnv } from '../context';
-import { pageOf, serviceRequest } from '../http';
+import { forwardedHeadersTrusted, pageOf, serviceRequest } from '../http';
 import { requestOrigin } from '../middleware/request-guards';
 import {
   createRouter,
@@ -64,7 +64,7 @@ function websocketUrl(c: Context<AppEnv>, diagramId: string): string {
   const { config } = c.get('deps');
   const origin = config.PUBLIC_URL
     ? new URL(config.PUBLIC_URL).origin
-    : requestOrigin(c.req.url, c.req.raw.headers, config.TRUST_PROXY);
+    : requestOrigin(c.req.url, c.req.raw.headers, forwardedHeadersTrusted(c));
   return `${origin.replace(/^http/, 'ws')}/collab/${diagramId}`;
 }
 
@@ -170,10 +170,13 @@ const createTicket = createRoute({
   summary: 'A single-use, 30-second WebSocket ticket for one diagram',
   description:
     'For clients that cannot send the session cookie: `new WebsocketProvider(url, diagramId, ' +
-    'doc, { params: { ticket } })`.',
+    'doc, { params: { ticket } })`. Rate limited per user (TICKET_CREATE_MAX_PER_USER, 429).',
   security: SECURITY,
   request: { body: jsonBody(z.object({ diagram_id: z.uuid() })) },
-  responses: { 201: jsonResponse(TicketSchema, 'Issued'), ...problems(400, 401, 403, 404, 415) },
+  responses: {
+    201: jsonResponse(TicketSchema, 'Issued'),
+    ...problems(400, 401, 403, 404, 415, 429),
+  },
 });
 
 const listVersions = createRoute({
@@ -278,7 +281,9 @@ export function collaborationRoutes(deps: AppDeps) {
     })
     .openapi(createTicket, async (c) => {
       const { diagram_id } = c.req.valid('json');
-      const { ticket, expiresAt } = await collaboration.createTicket(db, serviceRequest(c), {
+      const request = serviceRequest(c);
+      await deps.limits.ticketCreateUser.consume(request.user.id);
+      const { ticket, expiresAt } = await collaboration.createTicket(db, request, {
         diagramId: diagram_id,
       });
       return c.json(

@@ -101,7 +101,7 @@ const patch = createRoute({
   },
   responses: {
     200: taggedResponse(DiagramSchema, 'Patched'),
-    ...problems(400, 401, 403, 404, 409, 412, 413, 415),
+    ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422),
   },
 });
 

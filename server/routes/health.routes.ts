@@ -29,7 +29,9 @@ export function healthRoutes(deps: AppDeps) {
       try {
         await deps.db.ping();
       } catch {
-        throw new ProblemError(503, 'not_ready', 'The database is not reachable.');
+        throw new ProblemError(503, 'not_ready', 'The database is not reachable.', undefined, {
+          'Retry-After': String(deps.config.DATABASE_RETRY_AFTER_SECONDS),
+        });
       }
       return c.json({ status: 'ready' as const, database: deps.db.driver }, 200);
     });

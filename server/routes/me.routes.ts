@@ -14,7 +14,7 @@ const ApiTokenSchema = z
     prefix: z.string().openapi({ description: 'First characters of the token, for recognition' }),
     scope: z.enum(TOKEN_SCOPES),
     created_at: z.string(),
-    expires_at: z.string().nullable(),
+    expires_at: z.string(),
     last_used_at: z.string().nullable(),
   })
   .openapi('ApiToken');
@@ -29,7 +29,7 @@ const toApiToken = (row: ApiTokenRow) => ({
   prefix: row.prefix,
   scope: row.scope,
   created_at: row.createdAt.toISOString(),
-  expires_at: iso(row.expiresAt),
+  expires_at: row.expiresAt.toISOString(),
   last_used_at: iso(row.lastUsedAt),
 });
 
@@ -59,7 +59,12 @@ const createToken = createRoute({
   path: '/tokens',
   tags: ['me'],
   summary: 'Create an API token (the secret is shown once)',
-  security: SECURITY,
+  description:
+    'Needs a signed-in session (an API token cannot create tokens: 403). Every token expires: ' +
+    '`expires_in_days` defaults to, and may not exceed, the configured maximum ' +
+    '(API_TOKEN_MAX_LIFETIME_DAYS, 365 by default). At most API_TOKEN_MAX_LIVE_PER_USER (50) ' +
+    'live tokens per user (409 beyond); creation is rate limited per user (429).',
+  security: [{ cookieAuth: [] }],
   request: {
     body: jsonBody(
       z.object({
@@ -71,7 +76,7 @@ const createToken = createRoute({
   },
   responses: {
     201: jsonResponse(CreatedApiTokenSchema, 'Created'),
-    ...problems(400, 401, 403, 413, 415),
+    ...problems(400, 401, 403, 409, 413, 415, 429),
   },
 });
 
@@ -80,13 +85,18 @@ const deleteToken = createRoute({
   path: '/tokens/{id}',
   tags: ['me'],
   summary: 'Revoke an API token',
-  security: SECURITY,
+  description: 'Needs a signed-in session: an API token cannot revoke tokens (403).',
+  security: [{ cookieAuth: [] }],
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 403, 404) },
 });
 
 export function meRoutes(deps: AppDeps) {
   const db = deps.db.db;
+  const policy = {
+    maxLifetimeDays: deps.config.API_TOKEN_MAX_LIFETIME_DAYS,
+    maxLivePerUser: deps.config.API_TOKEN_MAX_LIVE_PER_USER,
+  };
   return createRouter()
     .openapi(getMe, (c) => c.json(toUser(serviceRequest(c).user), 200))
     .openapi(listTokens, async (c) => {
@@ -94,8 +104,11 @@ export function meRoutes(deps: AppDeps) {
       return c.json({ items: rows.map(toApiToken) }, 200);
     })
     .openapi(createToken, async (c) => {
-      const { row, token } = await tokens.createApiToken(db, serviceRequest(c), {
+      const request = serviceRequest(c);
+      if (request.method === 'session') await deps.limits.tokenCreateUser.consume(request.user.id);
+      const { row, token } = await tokens.createApiToken(db, request, {
         apiToken: c.req.valid('json'),
+        policy,
       });
       return c.json({ ...toApiToken(row), token }, 201);
     })

@@ -104,7 +104,7 @@ export function childRoutes<Row extends { version: number }, Out>(
     },
     responses: {
       200: taggedResponse(spec.output, 'Patched'),
-      ...problems(400, 401, 403, 404, 409, 412, 413, 415),
+      ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422),
     },
   });
   const remove = createRoute({

@@ -96,7 +96,11 @@ const patch = createRoute({
     headers: IfMatchHeaders,
     body: patchBody(JsonPatchSchema, 'RFC 6902 operations'),
   },
-  responses: { 200: taggedResponse(ThreatModelSchema, 'Updated'), ...writeProblems },
+  responses: {
+    200: taggedResponse(ThreatModelSchema, 'Updated'),
+    ...writeProblems,
+    ...problems(422),
+  },
 });
 
 const remove = createRoute({

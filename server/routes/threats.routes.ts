@@ -117,7 +117,7 @@ const patch = createRoute({
   },
   responses: {
     200: taggedResponse(ThreatSchema, 'Patched'),
-    ...problems(400, 401, 403, 404, 409, 412, 413, 415),
+    ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422),
   },
 });
 

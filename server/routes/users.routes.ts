@@ -11,7 +11,10 @@ const lookUp = createRoute({
   tags: ['users'],
   security: SECURITY,
   summary: 'Look up users to share with: name or e-mail contains `q`, by name',
-  description: 'A bounded look-up, not a paged list: at most `limit` (default 20, max 50) matches.',
+  description:
+    'Searches only the people the caller already shares a model or a team with (everyone-' +
+    'grants do not count), plus the account whose e-mail is exactly `q`. A bounded look-up, ' +
+    'not a paged list: at most `limit` (default 20, max 50) matches.',
   request: {
     query: z.object({
       q: z.string().trim().min(1).max(256),

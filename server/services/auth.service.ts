@@ -1,11 +1,10 @@
 import type { DbHandle } from '../../db';
 import * as usersRepo from '../../db/repositories/users.repository';
 import type { UserRow } from '../../db/repositories/users.repository';
-import type { Config } from '../config';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { createSession, generateSessionToken } from '../auth/sessions';
-import { FailureThrottle } from '../auth/throttle';
 import { conflict, ProblemError, tooManyRequests } from '../errors';
+import type { RateLimits } from '../rate-limits';
 
 export interface SignedIn {
   user: UserRow;
@@ -14,15 +13,12 @@ export interface SignedIn {
 }
 
 /**
- * Sign-up and sign-in with per-IP and per-account throttling of failed sign-ins. The one
- * service built as a factory: the throttles are state kept per process. Its calls come before
- * anyone is signed in, so they take their input only (the client address included).
+ * Sign-up (limited per address) and sign-in, whose failures are limited per (account,
+ * address) and per address. There is deliberately no per-account limit across addresses:
+ * anyone could then lock the owner out by failing on purpose from elsewhere. Its calls come
+ * before anyone is signed in, so they take their input only (the client address included).
  */
-export function createAuthService(db: DbHandle, config: Config) {
-  const windowMs = config.LOGIN_WINDOW_SECONDS * 1000;
-  const byAccount = new FailureThrottle(config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowMs);
-  const byIp = new FailureThrottle(config.LOGIN_MAX_FAILURES_PER_IP, windowMs);
-
+export function createAuthService(db: DbHandle, limits: RateLimits) {
   async function startSession(user: UserRow): Promise<SignedIn> {
     const token = generateSessionToken();
     const session = await createSession(db.db, token, user.id);
@@ -30,7 +26,13 @@ export function createAuthService(db: DbHandle, config: Config) {
   }
 
   return {
-    async signUp(input: { email: string; name: string; password: string }): Promise<SignedIn> {
+    async signUp(input: {
+      email: string;
+      name: string;
+      password: string;
+      ip: string;
+    }): Promise<SignedIn> {
+      await limits.signupIp.consume(input.ip);
       const user = await usersRepo.insertUser(db.db, {
         email: input.email.toLowerCase(),
         name: input.name,
@@ -44,16 +46,20 @@ export function createAuthService(db: DbHandle, config: Config) {
     async logIn(input: { email: string; password: string; ip: string }): Promise<SignedIn> {
       const { ip } = input;
       const email = input.email.toLowerCase();
-      const wait = Math.max(byAccount.retryAfterSeconds(email), byIp.retryAfterSeconds(ip));
+      const accountIp = `${email}\n${ip}`;
+      const [forAccount, forIp] = await Promise.all([
+        limits.loginAccountIp.retryAfterSeconds(accountIp),
+        limits.loginIp.retryAfterSeconds(ip),
+      ]);
+      const wait = Math.max(forAccount, forIp);
       if (wait > 0) throw tooManyRequests(wait);
       const user = await usersRepo.findUserByEmail(db.db, email);
       const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !ok) {
-        byAccount.recordFailure(email);
-        byIp.recordFailure(ip);
+        await Promise.all([limits.loginAccountIp.record(accountIp), limits.loginIp.record(ip)]);
         throw new ProblemError(401, 'invalid_credentials', 'The e-mail or password is wrong.');
       }
-      byAccount.reset(email);
+      await limits.loginAccountIp.reset(accountIp);
       await usersRepo.recordLogin(db.db, user.id);
       return startSession(user);
     },

@@ -70,7 +70,7 @@ describe('sign-up and sign-in', () => {
       statuses.push(last.status);
     }
     expect(
-      statuses.slice(0, ctx.config.LOGIN_MAX_FAILURES_PER_ACCOUNT).every((s) => s === 401),
+      statuses.slice(0, ctx.config.LOGIN_MAX_FAILURES_PER_ACCOUNT_IP).every((s) => s === 401),
     ).toBe(true);
     expectProblem(last!, 429);
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -142,9 +142,42 @@ const valueFor = (schema: Schema | undefined) =>
     { weight: 1, arbitrary: anyString },
   );
 
+/** JSON text nested `levels` deep (built as text, so the test itself cannot overflow). */
+const deepArray = (levels: number) => '['.repeat(levels) + '1' + ']'.repeat(levels);
+const deepObject = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+/** Bodies far deeper than any schema: they must be refused (400), not overflow a stack. */
+const deepBody = fc.constantFrom(
+  deepArray(5000),
+  deepObject(5000),
+  `{"name":"deep","description":${deepArray(5000)}}`,
+  `[{"op":"add","path":"/description","value":${deepObject(5000)}}]`,
+);
+
+/**
+ * JSON Patch operations whose paths run into strings, numbers and arrays of the resource
+ * (`/name/0`, `/score/x`, `/threat_type/00`, `/cells/0/x/0`, …): each must be a 4xx.
+ */
+const PATCH_FIELDS = ['name', 'description', 'score', 'threat_type', 'cells', 'status', 'url'];
+const PATCH_TAILS = ['0', '-', '00', 'x', '__proto__', '0/0', '0/x/0', '-/x', '99', 'length'];
+const patchIntoValues = fc.array(
+  fc.record({
+    op: fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test'),
+    path: fc
+      .tuple(fc.constantFrom(...PATCH_FIELDS), fc.constantFrom(...PATCH_TAILS))
+      .map(([field, tail]) => `/${field}/${tail}`),
+    from: fc.constantFrom('/name', '/name/0', '/score/0', '/threat_type/0', '/cells/0/x'),
+    value: fc.jsonValue({ maxDepth: 2 }),
+  }),
+  { minLength: 1, maxLength: 3 },
+);
+
 /** A body: valid, valid with one field broken, arbitrary JSON, or broken JSON text. */
-const bodyFor = (schema: Schema) =>
+const bodyFor = (schema: Schema, contentType?: string) =>
   fc.oneof(
+    { weight: 1, arbitrary: deepBody },
+    ...(contentType === 'application/json-patch+json'
+      ? [{ weight: 4, arbitrary: patchIntoValues as fc.Arbitrary<unknown> }]
+      : []),
     { weight: 4, arbitrary: valid(schema) },
     {
       weight: 2,
@@ -221,7 +254,9 @@ describe('every operation in the OpenAPI document', () => {
         { requiredKeys: [] },
       );
       const [contentType, media] = Object.entries(op.requestBody?.content ?? {})[0] ?? [];
-      const bodyArb = media ? fc.option(bodyFor(media.schema), { freq: 8 }) : fc.constant(null);
+      const bodyArb = media
+        ? fc.option(bodyFor(media.schema, contentType), { freq: 8 })
+        : fc.constant(null);
       const callerArb = fc.constantFrom('owner', 'owner', 'owner', 'reader', 'anonymous');
 
       await fc.assert(

@@ -3,6 +3,7 @@ import { createApp } from '../../server/app';
 import { createCollab } from '../../server/collab-host';
 import { defaultConfig, type Config } from '../../server/config';
 import type { AppDeps } from '../../server/context';
+import { createRateLimits } from '../../server/rate-limits';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createFactories } from './factories';
 import { createHttpClient, type Credentials } from './http';
@@ -24,7 +25,9 @@ export async function createTestContext(options: TestContextOptions = {}) {
   // The real room registry, unattached to any port: REST writes go through rooms and the log
   // exactly as in production (tests/setup/server.ts attaches it to a listening server).
   const collab = createCollab({ config, db, logger, nodeId: 'test' });
-  const deps: AppDeps = { config, db, logger, live: collab.live };
+  // In memory unless the test's config names a REDIS_URL (then shared, like nodes in production).
+  const limits = createRateLimits(config);
+  const deps: AppDeps = { config, db, logger, live: collab.live, limits };
   const app = createApp(deps);
   const factories = createFactories(db.db);
   return {
@@ -39,6 +42,7 @@ export async function createTestContext(options: TestContextOptions = {}) {
     collab,
     close: async () => {
       await collab.close();
+      await limits.close();
       await db.close();
     },
   };

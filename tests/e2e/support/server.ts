@@ -88,6 +88,10 @@ export async function startRestartableServer(): Promise<RestartableServer> {
     PUBLIC_URL: url,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     WEB_DIR: inject('webDir'),
+    // Every browser of a run signs up from 127.0.0.1; with REDIS_URL set, counters of their
+    // own per server so that runs and files never add up.
+    SIGNUP_MAX_PER_IP: '10000',
+    RATE_LIMIT_KEY_PREFIX: `threatroom-e2e:${process.pid}:${port}`,
   };
   delete env.DATABASE_URL;
   Object.assign(env, db.env);
