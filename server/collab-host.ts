@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
-import { createCollabServer, type CollabBusAttachment, type CollabLimits } from '../collab';
+import {
+  createCollabServer,
+  type CollabBusAttachment,
+  type CollabLimits,
+  type CollabServer,
+} from '../collab';
 import type { DbHandle } from '../db';
 import { createCollabAccess } from './collab-access';
 import type { Config } from './config';
+import type { Limit } from './rate-limits';
+import { limitUpgradesPerAddress } from './upgrade-limit';
 
 /** The COLLAB_* settings as collab's limits. */
 export function collabLimits(config: Config): CollabLimits {
@@ -28,11 +35,16 @@ export interface CollabHostDeps {
   nodeId: string;
   /** Cross-node fan-out; null for a standalone node. */
   bus?: CollabBusAttachment | null;
+  /** Upgrades per client address (RateLimits.collabUpgradeIp); none counted when absent. */
+  upgradeLimit?: Limit;
 }
 
-/** The collab server as this server runs it: our access rules, our limits. */
-export function createCollab(deps: CollabHostDeps) {
-  return createCollabServer({
+/**
+ * The collab server as this server runs it: our access rules, our limits, and upgrades
+ * counted per client address before collab authenticates them.
+ */
+export function createCollab(deps: CollabHostDeps): CollabServer {
+  const server = createCollabServer({
     db: deps.db,
     logger: deps.logger,
     nodeId: deps.nodeId,
@@ -40,4 +52,11 @@ export function createCollab(deps: CollabHostDeps) {
     access: createCollabAccess(deps.db.db, deps.config),
     limits: collabLimits(deps.config),
   });
+  if (!deps.upgradeLimit) return server;
+  const handleUpgrade = limitUpgradesPerAddress(server.handleUpgrade, {
+    limit: deps.upgradeLimit,
+    config: deps.config,
+    logger: deps.logger,
+  });
+  return { ...server, handleUpgrade };
 }

@@ -45,8 +45,15 @@ async function main() {
     if (ended) logger.info({ ended }, 'closed collaboration sessions left open by a crash');
   }
   // Built in every role: its LiveDiagrams is how REST writes reach rooms and the log.
-  const collab = createCollab({ config, db, logger, nodeId, bus });
   const limits = createRateLimits(config, logger);
+  const collab = createCollab({
+    config,
+    db,
+    logger,
+    nodeId,
+    bus,
+    upgradeLimit: limits.collabUpgradeIp,
+  });
   const deps: AppDeps = { config, db, logger, live: collab.live, limits };
   const app = config.ROLE === 'collab' ? healthOnlyApp(deps) : createApp(deps);
 

@@ -101,7 +101,11 @@ describe('/api/users', () => {
 
   it('finds users by name or e-mail, with id, name and e-mail only', async () => {
     const target = await ctx.newUser({ name: 'Margaret Hamilton', email: 'mh@apollo.example' });
-    const api = ctx.as(await ctx.newUser());
+    const caller = await ctx.newUser();
+    // The directory shows people the caller works with (tests/api/credentials-and-directory).
+    const team = await ctx.newTeam(caller);
+    await ctx.addTeamMember(team, target);
+    const api = ctx.as(caller);
     const byName = await api.get('/api/users?q=hamilton');
     expect(byName.body.items).toEqual([{ id: target.id, name: target.name, email: target.email }]);
     expect((await api.get('/api/users?q=APOLLO')).body.items).toHaveLength(1);

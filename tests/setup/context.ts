@@ -24,9 +24,15 @@ export async function createTestContext(options: TestContextOptions = {}) {
   const logger = pino({ level: 'silent' });
   // The real room registry, unattached to any port: REST writes go through rooms and the log
   // exactly as in production (tests/setup/server.ts attaches it to a listening server).
-  const collab = createCollab({ config, db, logger, nodeId: 'test' });
   // In memory unless the test's config names a REDIS_URL (then shared, like nodes in production).
   const limits = createRateLimits(config);
+  const collab = createCollab({
+    config,
+    db,
+    logger,
+    nodeId: 'test',
+    upgradeLimit: limits.collabUpgradeIp,
+  });
   const deps: AppDeps = { config, db, logger, live: collab.live, limits };
   const app = createApp(deps);
   const factories = createFactories(db.db);
