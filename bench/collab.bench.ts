@@ -112,6 +112,9 @@ async function startThreatroom(): Promise<ServerHandle> {
     PORT: String(port),
     COLLAB_MAX_CONNECTIONS_PER_USER: '10000',
     COLLAB_MAX_CONNECTIONS_PER_ROOM: '10000',
+    // Every benchmark client connects (and signs up) from 127.0.0.1.
+    COLLAB_UPGRADE_MAX_PER_IP: '1000000',
+    SIGNUP_MAX_PER_IP: '1000000',
     WEB_DIR: '/nonexistent',
   };
   let cleanup = async () => {};
