@@ -182,18 +182,13 @@ export function diagramsRoutes(deps: AppDeps) {
       return c.json(toDiagram(row, cells), 200, etag(row.version));
     })
     .openapi(duplicate, async (c) => {
-      const caller = requireCaller(c);
       const { tm, diagram_id } = c.req.valid('param');
-      const { row, cells } = await diagrams.duplicateDiagram(
-        d,
-        caller,
-        actorOf(c, caller),
-        tm,
-        diagram_id,
-        c.req.valid('json'),
-      );
-      setEtag(c, row.version);
-      return c.json(toDiagram(row, cells), 201);
+      const { row, cells } = await diagrams.duplicateDiagram(d, serviceRequest(c), {
+        threatModelId: tm,
+        diagramId: diagram_id,
+        copy: c.req.valid('json'),
+      });
+      return c.json(toDiagram(row, cells), 201, etag(row.version));
     })
     .openapi(remove, async (c) => {
       await diagrams.deleteDiagram(d, serviceRequest(c), {

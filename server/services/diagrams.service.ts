@@ -112,13 +112,18 @@ export async function createDiagram(
  */
 export async function duplicateDiagram(
   { db, live }: DiagramDeps,
-  caller: Caller,
-  actor: Actor,
-  tmId: string,
-  id: string,
-  input: { name?: string; with_threats: boolean },
+  request: ServiceRequest,
+  {
+    threatModelId: tmId,
+    diagramId: id,
+    copy: input,
+  }: {
+    threatModelId: string;
+    diagramId: string;
+    copy: { name?: string; with_threats: boolean };
+  },
 ) {
-  await authorize(db, caller, tmId, 'edit');
+  await authorize(db, request, tmId, 'edit');
   const source = await repo.findDiagram(db, tmId, id);
   if (!source) throw notFound('diagram');
   const original = await live.readCells(id);
@@ -130,7 +135,7 @@ export async function duplicateDiagram(
       name: input.name ?? `${source.name} (copy)`,
       type: source.type,
       description: source.description,
-      createdBy: caller.user.id,
+      createdBy: request.user.id,
     });
     const copied = input.with_threats
       ? await threatsRepo.insertThreats(
@@ -140,13 +145,13 @@ export async function duplicateDiagram(
               ...threat,
               diagramId: created.id,
               cellId: threat.cellId ? (ids.get(threat.cellId) ?? null) : null,
-              createdBy: caller.user.id,
+              createdBy: request.user.id,
             }),
           ),
         )
       : [];
     await adjustCounts(tx, tmId, { diagramCount: 1, threatCount: copied.length });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, request, {
       action: 'diagram.duplicate',
       entityType: 'diagram',
       entityId: created.id,
@@ -161,7 +166,7 @@ export async function duplicateDiagram(
     return { row: created, threats: copied.length };
   });
   const stored = cells.length
-    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), actor.userId)
+    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), request.user.id)
     : [];
   return { row, cells: stored, threats };
 }
