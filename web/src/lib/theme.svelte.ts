@@ -10,7 +10,7 @@ function stored(): ThemeChoice {
 }
 
 /**
- * The colour theme. `data-theme` on <html> carries the resolved theme (app.html sets it before
+ * The colour theme. `data-theme` on <html> carries the resolved theme (web/static/theme-init.js sets it before
  * the first paint, so a dark page never flashes white); app.css keys its palette on it.
  */
 class Theme {
