@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
+import { likePattern } from './query-helpers';
 import { diagrams, teamMembers, teams, threatModelAccess, users } from '../schema';
 import type { PrincipalType, Role } from '../schema/enums';
 
@@ -208,4 +209,45 @@ export async function findOwnerUserIds(db: Executor, threatModelId: string): Pro
     .orderBy(asc(threatModelAccess.grantedAt))
     .limit(2);
   return rows.map((r) => r.userId!);
+}
+
+/**
+ * People who can see the model through their own grant or a team's, whose name or e-mail
+ * contains `q` (all of them for an empty `q`), by name. Everyone-grants do not list anybody:
+ * through them this would be the whole directory.
+ */
+export async function searchPeopleWithAccess(
+  db: Executor,
+  threatModelId: string,
+  q: string,
+  limit: number,
+) {
+  const teamsOnModel = db
+    .select({ id: threatModelAccess.teamId })
+    .from(threatModelAccess)
+    .where(
+      and(eq(threatModelAccess.threatModelId, threatModelId), isNotNull(threatModelAccess.teamId)),
+    );
+  const granted = db
+    .select({ id: threatModelAccess.userId })
+    .from(threatModelAccess)
+    .where(
+      and(eq(threatModelAccess.threatModelId, threatModelId), isNotNull(threatModelAccess.userId)),
+    );
+  const members = db
+    .select({ id: teamMembers.userId })
+    .from(teamMembers)
+    .where(inArray(teamMembers.teamId, teamsOnModel));
+  const pattern = likePattern(q);
+  return db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(
+      and(
+        or(inArray(users.id, granted), inArray(users.id, members)),
+        q ? or(ilike(users.email, pattern), ilike(users.name, pattern)) : undefined,
+      ),
+    )
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(limit);
 }

@@ -29,6 +29,7 @@ export const NOTIFICATION_TYPES = [
   'reply',
   'review_requested',
   'review_decided',
+  'shared',
 ] as const;
 export const TOKEN_SCOPES = ['read', 'write'] as const;
 

@@ -88,3 +88,29 @@ export const threatModelAccess = pgTable(
     ),
   ],
 );
+
+/**
+ * Pending grants for people without an account: a role granted to an e-mail address. When
+ * someone signs up with that address the invitation becomes a user grant and is deleted; an
+ * owner can revoke it before. Expired invitations are never accepted.
+ */
+export const accessInvitations = pgTable(
+  'access_invitations',
+  {
+    id: id(),
+    threatModelId: uuid('threat_model_id')
+      .notNull()
+      .references(() => threatModels.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex('access_invitations_model_email_key').on(t.threatModelId, t.email),
+    index('access_invitations_email_idx').on(t.email),
+    check('access_invitations_email_lowercase', sql`${t.email} = lower(${t.email})`),
+    check('access_invitations_role_check', oneOf('role', ROLES)),
+  ],
+);

@@ -58,7 +58,11 @@ export function authRoutes(deps: AppDeps) {
   const auth = createAuthService(deps.db, deps.limits);
   return createRouter()
     .openapi(signup, async (c) => {
-      const signedIn = await auth.signUp({ ...c.req.valid('json'), ip: clientIp(c) });
+      const signedIn = await auth.signUp({
+        ...c.req.valid('json'),
+        ip: clientIp(c),
+        requestId: c.get('requestId'),
+      });
       setSessionCookie(c, signedIn.token, signedIn.expiresAt);
       return c.json(toUser(signedIn.user), 201);
     })

@@ -7,6 +7,8 @@ import type { Role } from '../../model/roles';
 import type { ServiceRequest } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { recordAudit } from './audit';
+import { suggestMentions } from './mentions';
+import { notify } from './notifications.service';
 import { authorize } from './policy';
 
 export type Principal = accessRepo.Principal;
@@ -19,6 +21,17 @@ export async function listAccess(
 ) {
   await authorize(db, request, threatModelId, 'read');
   return accessRepo.listGrants(db, threatModelId);
+}
+
+/** For @-autocomplete: people who can see the model (reader+), the caller left out. */
+export async function listMentionablePeople(
+  db: Executor,
+  request: ServiceRequest,
+  { threatModelId, q, limit }: { threatModelId: string; q: string; limit: number },
+) {
+  await authorize(db, request, threatModelId, 'read');
+  const people = await suggestMentions(db, threatModelId, q, limit + 1);
+  return people.filter((p) => p.id !== request.user.id).slice(0, limit);
 }
 
 /**
@@ -58,6 +71,7 @@ export async function putAccess(
       threatModelId,
       changes: { role: { before: existing?.role ?? null, after: role } },
     });
+    await notifyShared(tx, request, model, principal, role);
     return { ...names, grant, created: !existing };
   });
 }
@@ -84,6 +98,38 @@ export async function deleteAccess(
       changes: { role: { before: existing.role, after: null } },
     });
   });
+}
+
+/**
+ * "Shared with you": the user granted (or every member of the team granted), never the
+ * granter themself; an everyone-grant notifies nobody (it would notify every account).
+ */
+async function notifyShared(
+  tx: Executor,
+  request: ServiceRequest,
+  model: tmRepo.ThreatModelRow,
+  principal: Principal,
+  role: Role,
+) {
+  const recipients =
+    principal.type === 'user'
+      ? [principal.id]
+      : principal.type === 'team'
+        ? (await teamsRepo.listMembers(tx, principal.id)).map((m) => m.member.userId)
+        : [];
+  const via = principal.type === 'team' ? ' through a team' : '';
+  await notify(
+    tx,
+    recipients
+      .filter((id) => id !== request.user.id)
+      .map((userId) => ({
+        userId,
+        threatModelId: model.id,
+        type: 'shared' as const,
+        title: `${request.user.name} shared “${model.name}” with you as ${role}${via}`,
+        data: { role, by: request.user.id, principal_type: principal.type },
+      })),
+  );
 }
 
 /**

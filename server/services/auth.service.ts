@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords';
 import { createSession, generateSessionToken } from '../auth/sessions';
 import { conflict, ProblemError, tooManyRequests } from '../errors';
 import type { RateLimits } from '../rate-limits';
+import { acceptInvitations } from './invitations.service';
 
 export interface SignedIn {
   user: UserRow;
@@ -31,14 +32,27 @@ export function createAuthService(db: DbHandle, limits: RateLimits) {
       name: string;
       password: string;
       ip: string;
+      requestId: string | null;
     }): Promise<SignedIn> {
       await limits.signupIp.consume(input.ip);
-      const user = await usersRepo.insertUser(db.db, {
-        email: input.email.toLowerCase(),
-        name: input.name,
-        passwordHash: await hashPassword(input.password),
+      const passwordHash = await hashPassword(input.password);
+      // The account and the grants its pending invitations become commit together.
+      const user = await db.db.transaction(async (tx) => {
+        const created = await usersRepo.insertUser(tx, {
+          email: input.email.toLowerCase(),
+          name: input.name,
+          passwordHash,
+        });
+        if (!created) throw conflict('email_taken', 'An account with this e-mail already exists.');
+        const request = {
+          user: created,
+          method: 'session' as const,
+          requestId: input.requestId,
+          ip: input.ip,
+        };
+        await acceptInvitations(tx, request, created);
+        return created;
       });
-      if (!user) throw conflict('email_taken', 'An account with this e-mail already exists.');
       return startSession(user);
     },
 

@@ -42,3 +42,45 @@ export async function resolveMentions(
   );
   return candidates.filter((u) => visible.has(u.id));
 }
+
+/** Someone a comment can mention, with the handle that reaches them and nobody else. */
+export interface MentionablePerson {
+  id: string;
+  name: string;
+  email: string;
+  handle: string;
+}
+
+const localPart = (email: string) => email.split('@')[0]!;
+const nameHandle = (name: string) => name.replace(/ /g, '').toLowerCase();
+
+/**
+ * People who can see the model (own or team grant) matching `q`, for @-autocomplete. Each
+ * gets the short handle (`@ada`) when it names only them among the people with access, else
+ * the whole e-mail (`@ada@example.com`), so the inserted handle notifies exactly that person.
+ */
+export async function suggestMentions(
+  db: Executor,
+  threatModelId: string,
+  q: string,
+  limit: number,
+): Promise<MentionablePerson[]> {
+  const people = await accessRepo.searchPeopleWithAccess(db, threatModelId, q, limit);
+  const shorts = [...new Set(people.map((p) => localPart(p.email)))];
+  const sameHandle = await usersRepo.findUsersByHandles(db, shorts);
+  const visible = new Set(
+    await accessRepo.filterUsersWithAccess(
+      db,
+      threatModelId,
+      sameHandle.map((u) => u.id),
+    ),
+  );
+  const holders = sameHandle.filter((u) => visible.has(u.id));
+  return people.map((p) => {
+    const short = localPart(p.email);
+    const others = holders.filter(
+      (u) => u.id !== p.id && (localPart(u.email) === short || nameHandle(u.name) === short),
+    );
+    return { ...p, handle: others.length ? p.email : short };
+  });
+}

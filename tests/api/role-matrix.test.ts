@@ -17,7 +17,9 @@
  * operation in the OpenAPI document has no line (and is not in `NOT_YET_IN_MATRIX`), or when
  * `EXPECTED` and `ROWS` name different operations.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as invitationsRepo from '../../db/repositories/invitations.repository';
 import { createTestContext, type TestContext } from '../setup/context';
 import type { TestUser } from '../setup/factories';
 import type { Credentials } from '../setup/http';
@@ -82,6 +84,10 @@ const EXPECTED: Record<string, Statuses> = {
   [`GET ${TM}/access`]:                                         [401, 404, 200, 200, 200, 200, 200, 200],
   [`PUT ${TM}/access/{principal_type}/{principal_id}`]:         [401, 404, 403, 403, 403, 201, 403, 403],
   [`DELETE ${TM}/access/{principal_type}/{principal_id}`]:      [401, 404, 403, 403, 403, 204, 403, 403],
+  [`GET ${TM}/invitations`]:                                    [401, 404, 403, 403, 403, 200, 403, 403],
+  [`POST ${TM}/invitations`]:                                   [401, 404, 403, 403, 403, 201, 403, 403],
+  [`DELETE ${TM}/invitations/{invitation_id}`]:                 [401, 404, 403, 403, 403, 204, 403, 403],
+  [`GET ${TM}/people`]:                                         [401, 404, 200, 200, 200, 200, 200, 200],
   [`GET ${TM}/audit`]:                                          [401, 404, 200, 200, 200, 200, 200, 200],
 
   // Content: threats, diagrams, documents, repositories.
@@ -511,6 +517,27 @@ const ROWS: Row[] = [
       return { user: user.id };
     },
   },
+  { op: 'GET /api/threat_models/{tm}/invitations', path: (i) => tmPath(i, '/invitations') },
+  {
+    op: 'POST /api/threat_models/{tm}/invitations',
+    path: (i) => tmPath(i, '/invitations'),
+    body: () => ({ email: `invited-${randomUUID()}@example.com`, role: 'reader' }),
+  },
+  {
+    op: 'DELETE /api/threat_models/{tm}/invitations/{invitation_id}',
+    path: (i) => tmPath(i, `/invitations/${i.invitation}`),
+    prepare: async (ctx, w) => {
+      const { row } = await invitationsRepo.upsertInvitation(ctx.db.db, {
+        threatModelId: w.tm.id,
+        email: `invited-${randomUUID()}@example.com`,
+        role: 'reader',
+        invitedBy: (await ctx.newUser()).id,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
+      return { invitation: row.id };
+    },
+  },
+  { op: 'GET /api/threat_models/{tm}/people', path: (i) => tmPath(i, '/people?q=a') },
   {
     op: 'GET /api/threat_models/{tm}/audit',
     path: (i) => tmPath(i, '/audit'),
