@@ -6,6 +6,7 @@ export * from './roles';
 export * from './user-color';
 export * from './ydoc';
 export * from './comments';
+export * from './mentions';
 export * from './boundaries';
 export * from './dfd-properties';
 export * from './risk';
