@@ -14,6 +14,7 @@ import {
   type NodeCell,
   type NodeShape,
 } from '$model';
+import { readClipboard, writeClipboard, type CellsOrigin } from './clipboard';
 import { SHAPES } from './shapes';
 
 export type DfdNode = Node<{ cell: NodeCell }, NodeShape>;
@@ -25,6 +26,12 @@ export interface Box {
   y2: number;
 }
 export type DfdEdge = Edge<{ cell: FlowCell }, 'flow'>;
+
+/** The result of a paste: the new id of every copied cell, and the diagram they came from. */
+export interface PastedCells {
+  origin: CellsOrigin;
+  ids: Map<string, string>;
+}
 
 /**
  * Transaction origin of this browser's edits. Y.UndoManager tracks only this origin, so undo
@@ -63,8 +70,9 @@ export class DiagramBinding {
   private resizing = false;
   /** Cells to select after the next rebuild (pasted or newly added cells). */
   private selectNext: Set<string> | null = null;
-  private clipboard: Cell[] = [];
   private pasteCount = 0;
+  /** The copy (its `copiedAt`) the last paste came from. */
+  private pastedFrom = 0;
   private disposers: (() => void)[] = [];
 
   constructor(doc: Y.Doc, readOnly: boolean) {
@@ -507,24 +515,33 @@ export class DiagramBinding {
     });
   }
 
-  /** Copies the selected nodes and the flows between them. */
-  copy(ids: string[]): number {
+  /**
+   * Copies the selected nodes and the flows between them to the editor's clipboard, which
+   * every diagram in this browser pastes from (`origin` says which diagram they came from).
+   */
+  copy(ids: string[], origin: CellsOrigin): number {
     const chosen = new Set(ids);
-    this.clipboard = cellsFromDoc(this.doc).filter((c) =>
+    const cells = cellsFromDoc(this.doc).filter((c) =>
       isFlow(c) ? chosen.has(c.source.cell) && chosen.has(c.target.cell) : chosen.has(c.id),
     );
-    this.pasteCount = 0;
-    return this.clipboard.length;
+    if (cells.length) writeClipboard({ origin, cells, copiedAt: Date.now() });
+    return cells.length;
   }
 
-  /** Pastes the clipboard with fresh ids, offset a little more on every paste. */
-  paste(): number {
-    if (this.readOnly || !this.clipboard.length) return 0;
-    this.pasteCount++;
+  /**
+   * Pastes the clipboard with fresh ids, offset a little more on every paste of the same copy.
+   * Returns what was pasted: the new id of each copied cell and where the copy came from.
+   */
+  paste(): PastedCells | null {
+    const copied = readClipboard();
+    if (this.readOnly || !copied?.cells.length) return null;
+    this.pasteCount = this.pastedFrom === copied.copiedAt ? this.pasteCount + 1 : 1;
+    this.pastedFrom = copied.copiedAt;
     const offset = PASTE_OFFSET * this.pasteCount;
-    const ids = new Map(this.clipboard.map((c) => [c.id, crypto.randomUUID()]));
+    const clipboard = copied.cells;
+    const ids = new Map(clipboard.map((c) => [c.id, crypto.randomUUID()]));
     const z = this.nextZ();
-    const copies: Cell[] = this.clipboard.map((c, i) => {
+    const copies: Cell[] = clipboard.map((c, i) => {
       const id = ids.get(c.id)!;
       if (isFlow(c)) {
         return {
@@ -550,7 +567,7 @@ export class DiagramBinding {
     this.edit(() => {
       for (const cell of copies) upsertCell(this.doc, cell);
     });
-    return copies.length;
+    return { origin: copied.origin, ids };
   }
 
   selectAll() {

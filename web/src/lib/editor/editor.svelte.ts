@@ -1,5 +1,6 @@
 import { getContext, setContext } from 'svelte';
-import type { DiagramBinding } from './binding.svelte';
+import type { DiagramBinding, PastedCells } from './binding.svelte';
+import type { CellsOrigin } from './clipboard';
 import type { LiveSession } from './live-session.svelte';
 
 export interface RemoteMark {
@@ -16,6 +17,10 @@ export class Editor {
   /** The live session; null for a read-only preview of a saved version. */
   readonly session: LiveSession | null;
   readonly canEdit: boolean;
+  /** The diagram on screen (copies remember it; pastes compare with it). */
+  readonly place: CellsOrigin;
+  /** The latest paste, until the workspace has offered to copy the threats that came with it. */
+  lastPaste = $state.raw<PastedCells | null>(null);
   /** Threats recorded against each cell, shown as badges on the canvas. */
   threatCounts = $state.raw<Map<string, number>>(new Map());
 
@@ -30,10 +35,16 @@ export class Editor {
     return marks;
   });
 
-  constructor(binding: DiagramBinding, session: LiveSession | null, canEdit: boolean) {
+  constructor(
+    binding: DiagramBinding,
+    session: LiveSession | null,
+    canEdit: boolean,
+    place: CellsOrigin,
+  ) {
     this.binding = binding;
     this.session = session;
     this.canEdit = canEdit;
+    this.place = place;
   }
 }
 
