@@ -117,6 +117,15 @@ export async function listThreatsOfDiagram(
     .orderBy(threats.createdAt, threats.id);
 }
 
+/** The threats on one diagram, whichever model asks (versions snapshot them). */
+export async function listThreatsOnDiagram(db: Executor, diagramId: string): Promise<ThreatRow[]> {
+  return db
+    .select()
+    .from(threats)
+    .where(eq(threats.diagramId, diagramId))
+    .orderBy(threats.createdAt, threats.id);
+}
+
 /** Inserts many threats in one statement (bulk create, seeding); rows come back in order. */
 export async function insertThreats(db: Executor, rows: NewThreat[]): Promise<ThreatRow[]> {
   if (!rows.length) return [];
