@@ -4,6 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { mountApiDocs } from './api-docs';
+import { SESSION_COOKIE } from './auth/sessions';
 import type { AppDeps, AppEnv, AppInput } from './context';
 import { isDatabaseUnavailable } from './database-errors';
 import {
@@ -33,6 +34,7 @@ import { usersRoutes } from './routes/users.routes';
 import { threatsRoutes } from './routes/threats.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
+import { apiTagObjects } from './openapi';
 import { createRateLimits } from './rate-limits';
 import { securityHeaders, spaCsp } from './security-headers';
 
@@ -67,20 +69,29 @@ export function createApp(input: AppInput) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'threatroom_session',
+    name: SESSION_COOKIE,
+    description:
+      'The session cookie set by sign-up and sign-in (HttpOnly, SameSite=Lax). Mutations that carry it must come from our own Origin.',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API token from POST /api/me/tokens',
+    description:
+      'An API token from `POST /api/me/tokens` as `Authorization: Bearer <token>`; a `read` token may only GET.',
   });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Threatroom API',
       version: '1.0.0',
-      description: 'Threat models, access grants, threats, diagrams and live collaboration.',
+      description:
+        'Threat models, access grants, threats, diagrams, comments, reviews and live collaboration. Errors are `application/problem+json` (RFC 9457); lists page with `limit` and `offset`; mutable resources carry a `version` (`ETag`, honoured in `If-Match`).',
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+      contact: { name: 'Threatroom maintainers' },
     },
+    // Relative: the API is served by the same origin as this document (and the web app).
+    servers: [{ url: '/', description: 'This Threatroom server' }],
+    tags: apiTagObjects(),
   });
   mountApiDocs(app);
 
