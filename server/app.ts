@@ -35,14 +35,20 @@ import { threatsRoutes } from './routes/threats.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
 import { apiTagObjects } from './openapi';
+import { createMetrics, metricsRoute } from './metrics';
 import { createRateLimits } from './rate-limits';
 import { securityHeaders, spaCsp } from './security-headers';
 
 /** Builds the HTTP app (REST API, OpenAPI document, docs, SPA files). Does not listen. */
 export function createApp(input: AppInput) {
-  const deps: AppDeps = { ...input, limits: input.limits ?? createRateLimits(input.config) };
+  const deps: AppDeps = {
+    ...input,
+    limits: input.limits ?? createRateLimits(input.config),
+    metrics: input.metrics ?? createMetrics({ db: input.db }),
+  };
   const app = new OpenAPIHono<AppEnv>();
 
+  app.use('*', deps.metrics.httpMiddleware());
   app.use('*', requestContext(deps));
   app.use('*', securityHeaders(deps.config));
   app.use('/api/*', bodyLimits(deps.config), requireJsonBodies(), originCheck(deps.config));
@@ -94,6 +100,7 @@ export function createApp(input: AppInput) {
     tags: apiTagObjects(),
   });
   mountApiDocs(app);
+  app.route('/', metricsRoute(deps.metrics, deps.config.METRICS_TOKEN));
 
   mountWebApp(app, deps);
 
