@@ -151,12 +151,12 @@ function poolMax(db: DbHandle): number {
 
 /**
  * The route pattern a request matched (`/api/threat_models/:tm/threats`), never the raw path,
- * so the label's values stay few. Middleware (`use`) patterns do not count; a request no
- * route matched is `(unmatched)`.
+ * so the label's values stay few. Middleware (`use`) patterns do not count; of the handlers
+ * that matched, the first is the one that answered (the SPA fallback `GET /*` matches every
+ * GET after it); a request no route matched is `(unmatched)`.
  */
 function routeLabel(c: Context): string {
-  const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL');
-  return routes.at(-1)?.path ?? '(unmatched)';
+  return matchedRoutes(c).find((r) => r.method !== 'ALL')?.path ?? '(unmatched)';
 }
 
 /**

@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMetricsApp } from '../../server/metrics';
@@ -42,7 +45,11 @@ describe('metrics on the public port behind METRICS_TOKEN', () => {
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    srv = await startTestServer({ config: { METRICS_TOKEN: TOKEN } });
+    // With a web build the SPA fallback (GET /*) matches every GET too: labels must still name
+    // the API route that answered, so the test always serves one.
+    const web = mkdtempSync(join(tmpdir(), 'threatroom-web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>t</title>');
+    srv = await startTestServer({ config: { METRICS_TOKEN: TOKEN, WEB_DIR: web } });
     owner = await srv.newUser();
     tm = await srv.newThreatModel(owner);
   });
