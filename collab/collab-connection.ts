@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { Role } from '../model/roles';
 import { isReadOnlyRole } from '../model/roles';
 import { CloseCode, type CloseCodeValue } from './close-codes';
+import { messageKind, NO_COLLAB_METRICS, type CollabMetrics } from './metrics';
 
 /** What every participant sees about a connection's user (awareness `user`). */
 export interface PublicUser {
@@ -53,6 +54,7 @@ export class CollabConnection {
     readonly identity: ConnectionIdentity,
     role: Role,
     private readonly limits: ConnectionLimits,
+    private readonly metrics: CollabMetrics = NO_COLLAB_METRICS,
   ) {
     this.role = role;
     this.readOnly = identity.readScopedToken || isReadOnlyRole(role);
@@ -102,6 +104,7 @@ export class CollabConnection {
     }
     // Errors surface as the socket's 'error'/'close' events; nothing to do per send.
     this.ws.send(frame, { binary: true }, () => {});
+    this.metrics.messageSent(messageKind(frame));
   }
 
   /** Closes with a named code; a peer that never completes the close handshake is cut. */

@@ -8,6 +8,7 @@ import { startAccessRecheck } from './access-recheck';
 import { CloseCode } from './close-codes';
 import { Compactor } from './compactor';
 import type { CollabLimits } from './limits';
+import { NO_COLLAB_METRICS, type CollabMetrics } from './metrics';
 import { createLiveDiagrams, type LiveDiagrams } from './live-diagrams';
 import { Peers } from './peers';
 import type { RoomBus } from './room';
@@ -25,6 +26,8 @@ export interface CollabServerDeps {
   nodeId: string;
   /** Cross-node fan-out; null for a standalone node. */
   bus?: CollabBusAttachment | null;
+  /** Where collab reports its counts and durations; records nothing when absent. */
+  metrics?: CollabMetrics;
 }
 
 /** What the registry needs from a cross-node bus (see bus.ts). */
@@ -58,12 +61,14 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
   const { limits, logger, access } = deps;
   const db = deps.db.db;
   const bus = deps.bus ?? null;
+  const metrics = deps.metrics ?? NO_COLLAB_METRICS;
 
   const compactor = new Compactor({
     db,
     logger,
     quietMs: limits.compactQuietMs,
     maxMs: limits.compactMaxMs,
+    metrics,
   });
   const updateLog = new UpdateLog({
     db,
@@ -72,6 +77,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     logger,
     onCommitted: (ids) => ids.forEach((id) => compactor.schedule(id)),
     onDiagramGone: (id) => registry.get(id)?.closeAll(CloseCode.NotFound, 'diagram deleted'),
+    metrics,
   });
   const registry = new RoomRegistry({
     db,
@@ -81,12 +87,13 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     maxConnectionsPerRoom: limits.maxConnectionsPerRoom,
     autoVersionIntervalMs: limits.autoVersionIntervalMs,
     loadTimeoutMs: 10_000,
+    metrics,
   });
   bus?.attach(registry);
   const live = createLiveDiagrams(db, registry);
 
   let closing = false;
-  const peers = new Peers({ registry, logger, limits });
+  const peers = new Peers({ registry, logger, limits, metrics });
   const handleUpgrade = createUpgradeHandler({
     access,
     logger,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db';
 import { backoffMs } from './db-errors';
+import { NO_COLLAB_METRICS, secondsSince, type CollabMetrics } from './metrics';
 import { compactDocument } from './persistence';
 
 interface Job {
@@ -20,6 +21,7 @@ export interface CompactorOptions {
   quietMs: number;
   /** …but no later than this after the first uncompacted commit. */
   maxMs: number;
+  metrics?: CollabMetrics;
 }
 
 /**
@@ -82,11 +84,15 @@ export class Compactor {
   private run(diagramId: string, job: Job): Promise<void> {
     job.running = (async () => {
       let retryIn: number | null = null;
+      const metrics = this.options.metrics ?? NO_COLLAB_METRICS;
+      const started = performance.now();
       try {
         const result = await compactDocument(this.options.db, diagramId);
+        metrics.compacted(secondsSince(started), result);
         if (result === 'busy') retryIn = this.options.quietMs;
         job.failures = 0;
       } catch (err) {
+        metrics.compacted(secondsSince(started), 'failed');
         if (job.failures === 0) this.options.logger.warn({ err, diagramId }, 'compaction failed');
         retryIn = backoffMs(job.failures++, 500, 10_000);
       } finally {

@@ -14,6 +14,12 @@ export {
 } from './collab-server';
 export type { CollabLimits } from './limits';
 export { createStoredDiagrams, DiagramNotFoundError, type LiveDiagrams } from './live-diagrams';
+export {
+  NO_COLLAB_METRICS,
+  type CollabMessageKind,
+  type CollabMetrics,
+  type RefusedFrameReason,
+} from './metrics';
 export { loadDocument, type LoadedDocument } from './persistence';
 export { touchesServerOwnedRoots } from './server-owned';
 export { recordVersion, type NewVersion } from './versions';

@@ -6,6 +6,7 @@ import type { Role } from '../model/roles';
 import { CloseCode } from './close-codes';
 import { CollabConnection, type ConnectionIdentity } from './collab-connection';
 import type { CollabLimits } from './limits';
+import { messageKind, NO_COLLAB_METRICS, type CollabMetrics } from './metrics';
 import type { Room } from './room';
 import type { RoomRegistry } from './room-registry';
 
@@ -16,6 +17,7 @@ export interface PeersOptions {
     CollabLimits,
     'maxMessageBytes' | 'maxConnectionsPerUser' | 'maxPreloadBufferBytes' | 'pingIntervalMs'
   >;
+  metrics?: CollabMetrics;
 }
 
 /**
@@ -28,8 +30,10 @@ export class Peers {
   private readonly open = new Set<CollabConnection>();
   private readonly perUser = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
+  private readonly metrics: CollabMetrics;
 
   constructor(private readonly options: PeersOptions) {
+    this.metrics = options.metrics ?? NO_COLLAB_METRICS;
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxMessageBytes,
@@ -79,10 +83,16 @@ export class Peers {
 
   private onConnection(ws: WebSocket, identity: ConnectionIdentity, role: Role): void {
     const { registry, logger, limits } = this.options;
-    const conn = new CollabConnection(ws, identity, role, {
-      maxPreloadBytes: limits.maxPreloadBufferBytes,
-      maxBufferedBytes: Math.max(4 * 1024 * 1024, limits.maxMessageBytes * 2),
-    });
+    const conn = new CollabConnection(
+      ws,
+      identity,
+      role,
+      {
+        maxPreloadBytes: limits.maxPreloadBufferBytes,
+        maxBufferedBytes: Math.max(4 * 1024 * 1024, limits.maxMessageBytes * 2),
+      },
+      this.metrics,
+    );
     // Without an 'error' listener a socket error (e.g. an oversized frame) would crash the
     // process; ws closes the socket itself (1009 for oversized frames).
     ws.on('error', (err) => logger.debug({ err, diagramId: identity.diagramId }, 'socket error'));
@@ -99,12 +109,16 @@ export class Peers {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
         if (!isBinary) {
+          this.metrics.messageReceived('unknown');
+          this.metrics.frameRefused('not_binary');
           conn.close(CloseCode.UnsupportedData, 'binary frames only');
           return;
         }
         const frame = toUint8Array(data);
+        this.metrics.messageReceived(messageKind(frame));
         if (room) room.receive(conn, frame);
         else if (!conn.bufferBeforeLoad(frame)) {
+          this.metrics.frameRefused('preload_overflow');
           conn.close(CloseCode.MessageTooBig, 'too much data before the document loaded');
         }
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db';
 import { backoffMs } from './db-errors';
+import type { CollabMetrics } from './metrics';
 import { loadDocument } from './persistence';
 import { Room, type RoomBus } from './room';
 import type { UpdateLog } from './update-log';
@@ -14,6 +15,7 @@ export interface RoomRegistryOptions {
   autoVersionIntervalMs: number;
   /** How long a load keeps retrying an unreachable database before the join fails. */
   loadTimeoutMs: number;
+  metrics: CollabMetrics;
 }
 
 /** Told when rooms load and unload (the cross-node bus subscribes and unsubscribes). */
@@ -78,6 +80,7 @@ export class RoomRegistry {
           bus: this.options.bus,
           maxConnections: this.options.maxConnectionsPerRoom,
           autoVersionIntervalMs: this.options.autoVersionIntervalMs,
+          metrics: this.options.metrics,
         });
         this.rooms.set(diagramId, room);
         for (const l of this.listeners) l.loaded(room);

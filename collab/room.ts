@@ -5,6 +5,7 @@ import type { Database } from '../db';
 import { snapshotDocument } from '../model/document-snapshot';
 import { CloseCode, type CloseCodeValue } from './close-codes';
 import type { CollabConnection } from './collab-connection';
+import type { CollabMetrics } from './metrics';
 import { BUS_ORIGIN, ServerOrigin } from './origins';
 import { LOAD_ORIGIN } from './persistence';
 import {
@@ -33,6 +34,7 @@ export interface RoomDeps {
   bus: RoomBus | null;
   maxConnections: number;
   autoVersionIntervalMs: number;
+  metrics: CollabMetrics;
 }
 
 /** Awareness client ids one connection may speak for (a tab has one; leave room for a few). */
@@ -112,6 +114,7 @@ export class Room {
       this.handle(conn, frame);
     } catch (err) {
       this.deps.logger.debug({ err, diagramId: this.diagramId }, 'malformed collab frame');
+      this.deps.metrics.frameRefused('malformed');
       conn.close(CloseCode.InvalidPayload, 'malformed message');
     }
   }
@@ -128,6 +131,7 @@ export class Room {
         // applied, stored or relayed. Nobody's client may write the server-owned comments.
         if (conn.readOnly || touchesServerOwnedRoots(this.doc, message.update)) {
           this.refusedUpdates++;
+          this.deps.metrics.frameRefused(conn.readOnly ? 'read_only' : 'server_owned');
           return;
         }
         Y.applyUpdate(this.doc, message.update, conn);

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import type { Database } from '../db';
 import * as updatesRepo from '../db/repositories/diagram-updates.repository';
 import { backoffMs, isForeignKeyViolation } from './db-errors';
+import { NO_COLLAB_METRICS, secondsSince, type CollabMetrics } from './metrics';
 
 interface PendingWrite {
   /** When the (first merged) update was queued: the group-commit window counts from here. */
@@ -25,6 +26,7 @@ export interface UpdateLogOptions {
   onCommitted?: (diagramIds: Set<string>) => void;
   /** A diagram was deleted while updates for it were queued; they were dropped. */
   onDiagramGone?: (diagramId: string) => void;
+  metrics?: CollabMetrics;
 }
 
 /** Bound on rows per INSERT (4 bind parameters each, far below Postgres' 65,535). */
@@ -142,10 +144,14 @@ export class UpdateLog {
     for (const w of batch)
       this.inFlight.set(w.diagramId, (this.inFlight.get(w.diagramId) ?? 0) + 1);
     const failed: PendingWrite[] = [];
+    const metrics = this.options.metrics ?? NO_COLLAB_METRICS;
+    const started = performance.now();
     try {
       await this.insert(batch);
+      metrics.updateLogFlushed(secondsSince(started), 'committed');
       this.settle(batch, true);
     } catch (err) {
+      metrics.updateLogFlushed(secondsSince(started), 'failed');
       if (isForeignKeyViolation(err)) {
         // One deleted diagram must not block everyone else's writes: retry per diagram.
         failed.push(...(await this.insertPerDiagram(batch)));

@@ -4,6 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { mountApiDocs } from './api-docs';
+import { SESSION_COOKIE } from './auth/sessions';
 import type { AppDeps, AppEnv, AppInput } from './context';
 import { isDatabaseUnavailable } from './database-errors';
 import {
@@ -35,14 +36,21 @@ import { threatsRoutes } from './routes/threats.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { peopleRoutes } from './routes/people.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
+import { apiTagObjects } from './openapi';
+import { createMetrics, metricsRoute } from './metrics';
 import { createRateLimits } from './rate-limits';
 import { securityHeaders, spaCsp } from './security-headers';
 
 /** Builds the HTTP app (REST API, OpenAPI document, docs, SPA files). Does not listen. */
 export function createApp(input: AppInput) {
-  const deps: AppDeps = { ...input, limits: input.limits ?? createRateLimits(input.config) };
+  const deps: AppDeps = {
+    ...input,
+    limits: input.limits ?? createRateLimits(input.config),
+    metrics: input.metrics ?? createMetrics({ db: input.db }),
+  };
   const app = new OpenAPIHono<AppEnv>();
 
+  app.use('*', deps.metrics.httpMiddleware());
   app.use('*', requestContext(deps));
   app.use('*', securityHeaders(deps.config));
   app.use('/api/*', bodyLimits(deps.config), requireJsonBodies(), originCheck(deps.config));
@@ -71,22 +79,32 @@ export function createApp(input: AppInput) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'threatroom_session',
+    name: SESSION_COOKIE,
+    description:
+      'The session cookie set by sign-up and sign-in (HttpOnly, SameSite=Lax). Mutations that carry it must come from our own Origin.',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API token from POST /api/me/tokens',
+    description:
+      'An API token from `POST /api/me/tokens` as `Authorization: Bearer <token>`; a `read` token may only GET.',
   });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Threatroom API',
       version: '1.0.0',
-      description: 'Threat models, access grants, threats, diagrams and live collaboration.',
+      description:
+        'Threat models, access grants, threats, diagrams, comments, reviews and live collaboration. Errors are `application/problem+json` (RFC 9457); lists page with `limit` and `offset`; mutable resources carry a `version` (`ETag`, honoured in `If-Match`).',
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+      contact: { name: 'Threatroom maintainers' },
     },
+    // Relative: the API is served by the same origin as this document (and the web app).
+    servers: [{ url: '/', description: 'This Threatroom server' }],
+    tags: apiTagObjects(),
   });
   mountApiDocs(app);
+  app.route('/', metricsRoute(deps.metrics, deps.config.METRICS_TOKEN));
 
   mountWebApp(app, deps);
 

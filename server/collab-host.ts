@@ -8,6 +8,7 @@ import {
 import type { DbHandle } from '../db';
 import { createCollabAccess } from './collab-access';
 import type { Config } from './config';
+import type { Metrics } from './metrics';
 import type { Limit } from './rate-limits';
 import { limitUpgradesPerAddress } from './upgrade-limit';
 
@@ -37,11 +38,13 @@ export interface CollabHostDeps {
   bus?: CollabBusAttachment | null;
   /** Upgrades per client address (RateLimits.collabUpgradeIp); none counted when absent. */
   upgradeLimit?: Limit;
+  /** The process's Prometheus metrics; collab reports into them when given. */
+  metrics?: Metrics;
 }
 
 /**
- * The collab server as this server runs it: our access rules, our limits, and upgrades
- * counted per client address before collab authenticates them.
+ * The collab server as this server runs it: our access rules, our limits, our metrics, and
+ * upgrades counted per client address before collab authenticates them.
  */
 export function createCollab(deps: CollabHostDeps): CollabServer {
   const server = createCollabServer({
@@ -51,7 +54,9 @@ export function createCollab(deps: CollabHostDeps): CollabServer {
     bus: deps.bus,
     access: createCollabAccess(deps.db.db, deps.config),
     limits: collabLimits(deps.config),
+    metrics: deps.metrics?.collab,
   });
+  deps.metrics?.observeCollab(server);
   if (!deps.upgradeLimit) return server;
   const handleUpgrade = limitUpgradesPerAddress(server.handleUpgrade, {
     limit: deps.upgradeLimit,

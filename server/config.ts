@@ -93,6 +93,18 @@ const ConfigSchema = z.object({
   COLLAB_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(50),
   COLLAB_COMPACT_QUIET_MS: z.coerce.number().int().positive().default(2_000),
   COLLAB_COMPACT_MAX_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * A separate listener that serves only `GET /metrics` (Prometheus), without a token: keep
+   * it on a private network. Unset = no such listener; 0 = any free port (tests).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics listener; defaults to HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
+  /**
+   * Serves `GET /metrics` on the public port too, to `Authorization: Bearer <token>` only.
+   * Unset = the public port answers 404 there.
+   */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(256).optional(),
   COLLAB_AUTO_VERSION_INTERVAL_MS: z.coerce
     .number()
     .int()

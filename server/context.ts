@@ -4,6 +4,7 @@ import type { DbHandle } from '../db';
 import type { UserRow } from '../db/repositories/users.repository';
 import type { TokenScope } from '../db/schema/enums';
 import type { Config } from './config';
+import type { Metrics } from './metrics';
 import type { RateLimits } from './rate-limits';
 
 /** How the caller proved who they are; CSRF checks apply only to cookie sessions. */
@@ -42,10 +43,16 @@ export interface AppDeps {
   live: LiveDiagrams;
   /** Sign-in, sign-up, token, ticket and upgrade limits (Redis-backed when REDIS_URL is set). */
   limits: RateLimits;
+  /** This process's Prometheus registry (shared with the collab server it hosts). */
+  metrics: Metrics;
 }
 
-/** What `createApp` takes: without `limits` it counts in this process's memory. */
-export type AppInput = Omit<AppDeps, 'limits'> & Partial<Pick<AppDeps, 'limits'>>;
+/**
+ * What `createApp` takes: without `limits` it counts in this process's memory; without
+ * `metrics` it keeps a registry of its own.
+ */
+export type AppInput = Omit<AppDeps, 'limits' | 'metrics'> &
+  Partial<Pick<AppDeps, 'limits' | 'metrics'>>;
 
 export interface AppEnv {
   Variables: {

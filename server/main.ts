@@ -13,6 +13,7 @@ import { createCollab } from './collab-host';
 import { loadConfig, type Config } from './config';
 import type { AppDeps } from './context';
 import { createLogger } from './logger';
+import { createMetrics, createMetricsApp, metricsRoute } from './metrics';
 import { createRateLimits } from './rate-limits';
 import { healthRoutes } from './routes/health.routes';
 
@@ -46,6 +47,7 @@ async function main() {
   }
   // Built in every role: its LiveDiagrams is how REST writes reach rooms and the log.
   const limits = createRateLimits(config, logger);
+  const metrics = createMetrics({ db });
   const collab = createCollab({
     config,
     db,
@@ -53,8 +55,9 @@ async function main() {
     nodeId,
     bus,
     upgradeLimit: limits.collabUpgradeIp,
+    metrics,
   });
-  const deps: AppDeps = { config, db, logger, live: collab.live, limits };
+  const deps: AppDeps = { config, db, logger, live: collab.live, limits, metrics };
   const app = config.ROLE === 'collab' ? healthOnlyApp(deps) : createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -74,12 +77,33 @@ async function main() {
     collab.handleUpgrade(req, socket, head);
   });
 
+  // Prometheus on a port of its own (private network), only when asked for.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : serve(
+          {
+            fetch: createMetricsApp(metrics).fetch,
+            port: config.METRICS_PORT,
+            hostname: config.METRICS_HOST ?? config.HOST,
+          },
+          (info) => {
+            const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+            // Worded apart from the main listener's line, which start-up scripts wait for.
+            logger.info(
+              { metricsHost: info.address, metricsPort: info.port },
+              `Prometheus metrics on http://${host}:${info.port}/metrics`,
+            );
+          },
+        );
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
+    metricsServer?.close();
     try {
       // Every room's queued updates are stored before the database closes.
       await collab.close(15_000);
@@ -98,7 +122,9 @@ async function main() {
 /** `--role collab`: WebSockets plus liveness/readiness, no REST API. */
 function healthOnlyApp(deps: AppDeps) {
   const app = new Hono();
+  app.use('*', deps.metrics.httpMiddleware());
   app.route('/api', healthRoutes(deps));
+  app.route('/', metricsRoute(deps.metrics, deps.config.METRICS_TOKEN));
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
 import type { AppEnv } from './context';
 import { badRequest } from './errors';
 
@@ -109,6 +109,17 @@ export function problems(...statuses: number[]) {
   );
 }
 
+/** One problem+json response with a description of its own (`{ 401: problem('…') }`). */
+export function problem(description: string) {
+  return { description, content: { 'application/problem+json': { schema: ProblemSchema } } };
+}
+
+/**
+ * 401 on a public operation: any request that sends `Authorization` with an invalid or
+ * expired token is refused before the route runs (server/middleware/authentication.ts).
+ */
+export const BAD_TOKEN = problem('The Authorization header carries an invalid or expired token');
+
 /** A JSON request body that must be present (zod-openapi skips validation otherwise). */
 export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
   return {
@@ -156,4 +167,74 @@ export const Pagination = z.object({
     .openapi({ param: { in: 'query' } }),
 });
 
+/** Signed in: the session cookie or an API token (the default of `operation`). */
 export const SECURITY: Array<Record<string, string[]>> = [{ cookieAuth: [] }, { bearerAuth: [] }];
+/** Signed in with a session cookie only (an API token is refused). */
+export const SESSION_ONLY: Array<Record<string, string[]>> = [{ cookieAuth: [] }];
+/** No credentials needed (health, sign-up, sign-in). */
+export const PUBLIC: Array<Record<string, string[]>> = [];
+
+/**
+ * The API's tags, declared once (in this order, with these descriptions) in the document.
+ * Every operation names exactly one.
+ */
+export const API_TAGS = {
+  system: 'Liveness and readiness probes for load balancers and orchestrators.',
+  auth: 'Sign up, sign in and sign out. Signing in sets the `threatroom_session` cookie.',
+  me: 'The signed-in caller and their API tokens.',
+  users: 'Looking up people to share a threat model with.',
+  teams: 'Teams: named groups of users that can hold a grant on a threat model.',
+  'threat models':
+    'The threat model, the unit of sharing: everything else (diagrams, threats, documents, comments) lives inside one.',
+  access: "A threat model's grants: which user, team or everyone holds which role.",
+  audit: 'Every change to a threat model, made over REST or live, with its actor.',
+  threats: 'The threats recorded in a threat model, each optionally tied to a diagram cell.',
+  notifications: "The caller's notifications: mentions, replies and review events.",
+  comments: 'Comment threads on a threat model, a diagram cell or a threat.',
+  reviews: 'The review workflow: requesting review and deciding it.',
+  diagrams: 'Data-flow diagrams of a threat model and their cells.',
+  documents: 'Documents (specifications, links) that a threat model refers to.',
+  repositories: 'Source-code repositories that a threat model covers.',
+  metadata:
+    'Free key/value metadata on threat models, threats, diagrams, cells, documents and repositories.',
+  collaboration: 'Live diagram sessions: joining, leaving and WebSocket tickets.',
+  versions: 'Saved versions of a diagram and restoring them.',
+} as const;
+
+export type ApiTag = keyof typeof API_TAGS;
+
+/** The `tags` entry of the OpenAPI document. */
+export const apiTagObjects = () =>
+  Object.entries(API_TAGS).map(([name, description]) => ({ name, description }));
+
+/**
+ * What a route module declares for one operation: everything of `createRoute` except the
+ * tag, plus the three fields that make the document usable by SDK generators.
+ */
+export type OperationSpec = Omit<
+  RouteConfig,
+  'tags' | 'operationId' | 'summary' | 'description'
+> & {
+  /** Stable, unique, camelCase verb + noun (`listThreats`, `createThreat`); never rename. */
+  operationId: string;
+  /** A short title (a few words). */
+  summary: string;
+  /** What it does, who may do it and what is special about its answers. */
+  description: string;
+};
+
+/**
+ * One OpenAPI operation under `tag`. Signed-in (`SECURITY`) unless the spec says otherwise
+ * (`security: PUBLIC` or `SESSION_ONLY`). Route modules declare every operation with this.
+ */
+export function operation<R extends OperationSpec>(tag: ApiTag, spec: R) {
+  return createRoute({ security: SECURITY, ...spec, tags: [tag] });
+}
+
+/** `documents` → `Documents`, `diagram cell` → `DiagramCell`: the noun part of an operation id. */
+export function operationNoun(words: string): string {
+  return words
+    .split(/[\s_-]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}

@@ -1,12 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { PRINCIPAL_TYPES, ROLES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, jsonResponse, operation, problems } from '../openapi';
 import { GrantSchema, toGrant } from '../schemas/threat-models.schemas';
 import * as service from '../services/access.service';
-
-const base = { tags: ['access'], security: SECURITY };
 
 const ModelParams = z.object({ tm: z.uuid().openapi({ description: 'Threat model id' }) });
 
@@ -21,11 +19,12 @@ const PrincipalParams = ModelParams.extend({
   message: 'use * with everyone and an id with user or team',
 });
 
-const list = createRoute({
-  ...base,
+const list = operation('access', {
+  operationId: 'listGrants',
   method: 'get',
   path: '/',
-  summary: "The model's grants, owners first (reader+)",
+  summary: 'List grants',
+  description: "The threat model's grants, owners first. Any role may read them.",
   request: { params: ModelParams },
   responses: {
     200: jsonResponse(z.object({ items: z.array(GrantSchema) }), 'Grants'),
@@ -33,12 +32,13 @@ const list = createRoute({
   },
 });
 
-const put = createRoute({
-  ...base,
+const put = operation('access', {
+  operationId: 'setGrant',
   method: 'put',
   path: '/{principal_type}/{principal_id}',
-  summary: 'Grant a role (owner). 201 new, 200 changed or unchanged',
+  summary: 'Grant a role',
   description:
+    'Grants a role to a user, a team or everyone (owner only): 201 for a new grant, 200 when changed or unchanged. ' +
     'Demoting the last owner user is a 409. Hand-over: grant owner to the new owner, then the old owner steps down. Everyone cannot be owner (400).',
   request: {
     params: PrincipalParams,
@@ -51,11 +51,13 @@ const put = createRoute({
   },
 });
 
-const remove = createRoute({
-  ...base,
+const remove = operation('access', {
+  operationId: 'deleteGrant',
   method: 'delete',
   path: '/{principal_type}/{principal_id}',
-  summary: "Remove a principal's grant (owner); the last owner user cannot go (409)",
+  summary: 'Remove a grant',
+  description:
+    "Removes a principal's grant (owner only). The last owner user cannot be removed (409).",
   request: { params: PrincipalParams },
   responses: { 204: { description: 'Removed' }, ...problems(400, 401, 403, 404, 409) },
 });

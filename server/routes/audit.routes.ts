@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonResponse, operation, problems } from '../openapi';
 import { NullableUserSummarySchema } from './serializers';
 import * as service from '../services/audit-log.service';
 
@@ -21,12 +21,13 @@ const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-const list = createRoute({
+const list = operation('audit', {
+  operationId: 'listAuditEvents',
   method: 'get',
   path: '/',
-  tags: ['audit'],
-  security: SECURITY,
-  summary: 'Every change to the model, REST or live, newest first (reader+)',
+  summary: 'List audit events',
+  description:
+    'Every change to the threat model, made over REST or live, newest first, with its actor; pages by `cursor`. Any role may read it.',
   request: {
     params: z.object({ tm: z.uuid() }),
     query: z.object({

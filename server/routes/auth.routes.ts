@@ -1,21 +1,33 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords';
 import { invalidateSession } from '../auth/sessions';
 import type { AppDeps } from '../context';
 import { clientIp } from '../http';
 import { clearSessionCookie, setSessionCookie } from '../middleware/authentication';
-import { createRouter, jsonBody, jsonResponse, problems } from '../openapi';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  operation,
+  problem,
+  problems,
+  PUBLIC,
+  BAD_TOKEN,
+} from '../openapi';
 import { createAuthService } from '../services/auth.service';
 import { toUser, UserSchema } from './serializers';
 
 const Email = z.email().max(320).openapi({ example: 'ada@example.com' });
 const Password = z.string().max(MAX_PASSWORD_LENGTH);
 
-const signup = createRoute({
+const signup = operation('auth', {
+  operationId: 'signUp',
   method: 'post',
   path: '/signup',
-  tags: ['auth'],
-  summary: 'Create an account and sign in',
+  summary: 'Sign up',
+  description:
+    'Creates an account and signs it in (sets the session cookie). The e-mail is unique regardless of case (409 when taken); the password needs at least 10 characters. Sign-ups are rate-limited per client address (429 with `Retry-After`).',
+  security: PUBLIC,
   request: {
     body: jsonBody(
       z.object({
@@ -27,29 +39,39 @@ const signup = createRoute({
   },
   responses: {
     201: jsonResponse(UserSchema, 'Signed up; the session cookie is set'),
+    401: BAD_TOKEN,
     ...problems(400, 403, 409, 413, 415, 429),
   },
 });
 
-const login = createRoute({
+const login = operation('auth', {
+  operationId: 'signIn',
   method: 'post',
   path: '/login',
-  tags: ['auth'],
-  summary: 'Sign in with e-mail and password',
+  summary: 'Sign in',
+  description:
+    'Signs in with e-mail and password and sets the session cookie (sliding 30-day expiry). A wrong password and an unknown e-mail both answer the same 401. Failures are rate-limited per account and client address (429 with `Retry-After`).',
+  security: PUBLIC,
   request: { body: jsonBody(z.object({ email: Email, password: Password.min(1) })) },
   responses: {
     200: jsonResponse(UserSchema, 'Signed in; the session cookie is set'),
-    ...problems(400, 401, 403, 413, 415, 429),
+    ...problems(400, 403, 413, 415, 429),
+    401: problem('Wrong e-mail or password (or an invalid token in Authorization)'),
   },
 });
 
-const logout = createRoute({
+const logout = operation('auth', {
+  operationId: 'signOut',
   method: 'post',
   path: '/logout',
-  tags: ['auth'],
-  summary: 'End the current session',
+  summary: 'Sign out',
+  description:
+    'Ends the current session and clears the cookie. Answers 204 also when no session was open, so the cookie is optional.',
+  // `{}`: the cookie is optional (OpenAPI's "no credentials" alternative).
+  security: [{ cookieAuth: [] }, {}],
   responses: {
     204: { description: 'Signed out (also when no session was open)' },
+    401: BAD_TOKEN,
     ...problems(403),
   },
 });

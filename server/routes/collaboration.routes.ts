@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { DiagramVersionRow } from '../../db/repositories/diagram-versions.repository';
 import type { AppDeps, AppEnv } from '../context';
@@ -9,9 +9,9 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
   Pagination,
   problems,
-  SECURITY,
 } from '../openapi';
 import { CellSchema } from '../schemas/diagrams.schemas';
 import * as collaboration from '../services/collaboration.service';
@@ -106,16 +106,15 @@ function toVersionSummary(row: VersionSummaryRow) {
   };
 }
 
-const collabTags = ['collaboration'];
-const versionTags = ['versions'];
 const base = '/threat_models/{tm}/diagrams/{diagram_id}';
 
-const getCollab = createRoute({
+const getCollab = operation('collaboration', {
+  operationId: 'getCollaborationSession',
   method: 'get',
   path: `${base}/collaborate`,
-  tags: collabTags,
-  summary: "The diagram's open collaboration session and its participants",
-  security: SECURITY,
+  summary: 'Get the collaboration session',
+  description:
+    "The diagram's open collaboration session and its participants (404 when none is open).",
   request: { params: DiagramParams },
   responses: {
     200: jsonResponse(SessionSchema, 'The open session'),
@@ -123,13 +122,14 @@ const getCollab = createRoute({
   },
 });
 
-const joinCollab = createRoute({
+const joinCollab = operation('collaboration', {
+  operationId: 'joinCollaborationSession',
   method: 'post',
   path: `${base}/collaborate`,
-  tags: collabTags,
-  summary: 'Join the diagram session (opening it when none is open)',
-  description: 'Readers and reviewers join view-only. 201 when the session was opened, else 200.',
-  security: SECURITY,
+  summary: 'Join the collaboration session',
+  description:
+    'Joins the diagram session, opening it when none is open. ' +
+    'Readers and reviewers join view-only. 201 when the session was opened, else 200.',
   request: { params: DiagramParams },
   responses: {
     200: jsonResponse(SessionSchema, 'Joined the open session'),
@@ -138,22 +138,22 @@ const joinCollab = createRoute({
   },
 });
 
-const leaveCollab = createRoute({
+const leaveCollab = operation('collaboration', {
+  operationId: 'leaveCollaborationSession',
   method: 'delete',
   path: `${base}/collaborate`,
-  tags: collabTags,
-  summary: 'Leave the diagram session (the last one out ends it)',
-  security: SECURITY,
+  summary: 'Leave the collaboration session',
+  description: 'Leaves the diagram session; the last one out ends it.',
   request: { params: DiagramParams },
   responses: { 204: { description: 'Left' }, ...problems(400, 401, 403, 404) },
 });
 
-const mySessions = createRoute({
+const mySessions = operation('collaboration', {
+  operationId: 'listMyCollaborationSessions',
   method: 'get',
   path: '/me/sessions',
-  tags: collabTags,
-  summary: 'Open collaboration sessions the caller takes part in',
-  security: SECURITY,
+  summary: 'List my collaboration sessions',
+  description: 'The open collaboration sessions the caller takes part in, newest first.',
   responses: {
     200: jsonResponse(
       z.object({ items: z.array(SessionSchema.extend({ diagram_name: z.string() })) }),
@@ -163,15 +163,15 @@ const mySessions = createRoute({
   },
 });
 
-const createTicket = createRoute({
+const createTicket = operation('collaboration', {
+  operationId: 'createCollaborationTicket',
   method: 'post',
   path: '/collab/tickets',
-  tags: collabTags,
-  summary: 'A single-use, 30-second WebSocket ticket for one diagram',
+  summary: 'Create a WebSocket ticket',
   description:
+    'A single-use ticket, valid for 30 seconds, that opens the WebSocket of one diagram (reader and above on its model). ' +
     'For clients that cannot send the session cookie: `new WebsocketProvider(url, diagramId, ' +
     'doc, { params: { ticket } })`. Rate limited per user (TICKET_CREATE_MAX_PER_USER, 429).',
-  security: SECURITY,
   request: { body: jsonBody(z.object({ diagram_id: z.uuid() })) },
   responses: {
     201: jsonResponse(TicketSchema, 'Issued'),
@@ -179,12 +179,12 @@ const createTicket = createRoute({
   },
 });
 
-const listVersions = createRoute({
+const listVersions = operation('versions', {
+  operationId: 'listDiagramVersions',
   method: 'get',
   path: `${base}/versions`,
-  tags: versionTags,
-  summary: "A diagram's versions (auto, manual, restore), newest first",
-  security: SECURITY,
+  summary: 'List diagram versions',
+  description: "A diagram's versions (`auto`, `manual`, `restore`), newest first.",
   request: { params: DiagramParams, query: Pagination },
   responses: {
     200: jsonResponse(listOf(VersionSummarySchema, 'DiagramVersionList'), 'One page'),
@@ -192,12 +192,12 @@ const listVersions = createRoute({
   },
 });
 
-const createVersion = createRoute({
+const createVersion = operation('versions', {
+  operationId: 'createDiagramVersion',
   method: 'post',
   path: `${base}/versions`,
-  tags: versionTags,
-  summary: 'Record a manual version of the diagram as it is now',
-  security: SECURITY,
+  summary: 'Record a diagram version',
+  description: 'Records a `manual` version of the diagram as it is now (writer or owner).',
   request: {
     params: DiagramParams,
     body: jsonBody(z.object({ change_description: z.string().max(4096).nullable().optional() })),
@@ -208,25 +208,25 @@ const createVersion = createRoute({
   },
 });
 
-const getVersion = createRoute({
+const getVersion = operation('versions', {
+  operationId: 'getDiagramVersion',
   method: 'get',
   path: `${base}/versions/{version_number}`,
-  tags: versionTags,
-  summary: 'One version with its cells',
-  security: SECURITY,
+  summary: 'Get a diagram version',
+  description: 'One version of a diagram with its cells.',
   request: { params: VersionParams },
   responses: { 200: jsonResponse(VersionSchema, 'The version'), ...problems(400, 401, 404) },
 });
 
-const restoreVersion = createRoute({
+const restoreVersion = operation('versions', {
+  operationId: 'restoreDiagramVersion',
   method: 'post',
   path: `${base}/versions/{version_number}/restore`,
-  tags: versionTags,
-  summary: "Restore a version's cells into the live document",
+  summary: 'Restore a diagram version',
   description:
+    "Restores a version's cells into the live document (writer or owner). " +
     'Applied as one transaction on the live document, so every participant sees it; the ' +
     'history stays. Records a `restore` version and returns it with the resulting cells.',
-  security: SECURITY,
   request: { params: VersionParams },
   responses: {
     200: jsonResponse(

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import {
@@ -6,9 +6,9 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
   Pagination,
   problems,
-  SECURITY,
 } from '../openapi';
 import * as comments from '../services/comments.service';
 import type { CommentView } from '../services/comments.service';
@@ -53,13 +53,14 @@ const toComment = ({ comment: c, author, detached }: CommentView) => ({
 const Body = z.string().trim().min(1).max(10_000);
 const ModelParams = z.object({ tm: z.uuid() });
 const CommentParams = z.object({ tm: z.uuid(), id: z.uuid() });
-const base = { tags: ['comments'], security: SECURITY };
 
-const list = createRoute({
-  ...base,
+const list = operation('comments', {
+  operationId: 'listComments',
   method: 'get',
   path: '/',
-  summary: "A model's comments, oldest first",
+  summary: 'List comments',
+  description:
+    "A threat model's comments, oldest first, filtered by `diagram_id`, `cell_id`, `threat_id` or `resolved`.",
   request: {
     params: ModelParams,
     query: Pagination.extend({
@@ -75,12 +76,13 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
-  ...base,
+const create = operation('comments', {
+  operationId: 'createComment',
   method: 'post',
   path: '/',
-  summary: 'Comment on the model, a diagram cell or a threat (reviewer and above)',
+  summary: 'Create a comment',
   description:
+    'Comments on the model, a diagram cell or a threat (reviewer and above). ' +
     "A reply (`parent_id`) joins its thread and takes the thread's anchor. `@name` mentions notify users who can see the model.",
   request: {
     params: ModelParams,
@@ -100,20 +102,22 @@ const create = createRoute({
   },
 });
 
-const get = createRoute({
-  ...base,
+const get = operation('comments', {
+  operationId: 'getComment',
   method: 'get',
   path: '/{id}',
-  summary: 'One comment',
+  summary: 'Get a comment',
+  description: 'One comment.',
   request: { params: CommentParams },
   responses: { 200: jsonResponse(CommentSchema, 'The comment'), ...problems(400, 401, 404) },
 });
 
-const edit = createRoute({
-  ...base,
+const edit = operation('comments', {
+  operationId: 'updateComment',
   method: 'patch',
   path: '/{id}',
-  summary: 'Edit the body (author only)',
+  summary: 'Edit a comment',
+  description: 'Replaces the body of a comment; only its author may. Honours `If-Match`.',
   request: {
     params: CommentParams,
     headers: z.object({ 'if-match': z.string().optional() }),
@@ -125,24 +129,26 @@ const edit = createRoute({
   },
 });
 
-const remove = createRoute({
-  ...base,
+const remove = operation('comments', {
+  operationId: 'deleteComment',
   method: 'delete',
   path: '/{id}',
-  summary: 'Delete a comment and its replies (author or owner)',
+  summary: 'Delete a comment',
+  description: 'Deletes a comment and its replies; its author or an owner may. Honours `If-Match`.',
   request: { params: CommentParams, headers: z.object({ 'if-match': z.string().optional() }) },
   responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
 });
 
 const resolveRoute = (action: 'resolve' | 'reopen') =>
-  createRoute({
-    ...base,
+  operation('comments', {
+    operationId: action === 'resolve' ? 'resolveComment' : 'reopenComment',
     method: 'post',
     path: `/{id}/${action}`,
-    summary:
+    summary: action === 'resolve' ? 'Resolve a comment thread' : 'Reopen a comment thread',
+    description:
       action === 'resolve'
-        ? 'Resolve a thread (author or writer+)'
-        : 'Reopen a thread (author or writer+)',
+        ? 'Marks a thread resolved; its author or a writer or owner may.'
+        : 'Marks a resolved thread open again; its author or a writer or owner may.',
     request: { params: CommentParams },
     responses: { 200: jsonResponse(CommentSchema, 'The thread'), ...problems(400, 401, 403, 404) },
   });

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { DIAGRAM_SORT_FIELDS } from '../../db/repositories/diagrams.repository';
 import type { AppDeps } from '../context';
 import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
@@ -9,9 +9,9 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
   Pagination,
   problems,
-  SECURITY,
 } from '../openapi';
 import {
   DiagramCreateSchema,
@@ -26,14 +26,13 @@ import * as diagrams from '../services/diagrams.service';
 import { IfMatchHeaders, ModelParams, patchBody, taggedResponse } from './model-scoped';
 
 const DiagramParams = ModelParams.extend({ diagram_id: z.uuid() });
-const tags = ['diagrams'];
 
-const list = createRoute({
+const list = operation('diagrams', {
+  operationId: 'listDiagrams',
   method: 'get',
   path: '/{tm}/diagrams',
-  tags,
-  summary: "A threat model's diagrams (summaries, without cells)",
-  security: SECURITY,
+  summary: 'List diagrams',
+  description: "A threat model's diagrams as summaries, without their cells.",
   request: {
     params: ModelParams,
     query: Pagination.extend({ sort: sortParam(DIAGRAM_SORT_FIELDS, 'created_at:asc') }),
@@ -44,12 +43,12 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
+const create = operation('diagrams', {
+  operationId: 'createDiagram',
   method: 'post',
   path: '/{tm}/diagrams',
-  tags,
-  summary: 'Create a diagram (optionally with cells)',
-  security: SECURITY,
+  summary: 'Create a diagram',
+  description: 'Creates a diagram (writer or owner), optionally with cells.',
   request: { params: ModelParams, body: jsonBody(DiagramCreateSchema) },
   responses: {
     201: taggedResponse(DiagramSchema, 'Created'),
@@ -57,23 +56,25 @@ const create = createRoute({
   },
 });
 
-const get = createRoute({
+const get = operation('diagrams', {
+  operationId: 'getDiagram',
   method: 'get',
   path: '/{tm}/diagrams/{diagram_id}',
-  tags,
-  summary: 'A diagram with its cells (the live document when a session is open)',
-  security: SECURITY,
+  summary: 'Get a diagram',
+  description:
+    'A diagram with its cells: the live document when a collaboration session is open, else the stored snapshot.',
   request: { params: DiagramParams },
   responses: { 200: taggedResponse(DiagramSchema, 'The diagram'), ...problems(400, 401, 404) },
 });
 
-const put = createRoute({
+const put = operation('diagrams', {
+  operationId: 'replaceDiagram',
   method: 'put',
   path: '/{tm}/diagrams/{diagram_id}',
-  tags,
-  summary: 'Replace a diagram; cells are applied to the live document (participants see them)',
-  description: 'Body up to 16 MiB. Bumps `version`.',
-  security: SECURITY,
+  summary: 'Replace a diagram',
+  description:
+    'Replaces a diagram (writer or owner). Its cells are applied to the live document, so participants see them. Honours `If-Match`. ' +
+    'Body up to 16 MiB. Bumps `version`.',
   request: {
     params: DiagramParams,
     headers: IfMatchHeaders,
@@ -85,15 +86,15 @@ const put = createRoute({
   },
 });
 
-const patch = createRoute({
+const patch = operation('diagrams', {
+  operationId: 'patchDiagram',
   method: 'patch',
   path: '/{tm}/diagrams/{diagram_id}',
-  tags,
-  summary: 'Change a diagram with RFC 6902 JSON Patch over /name, /description and /cells',
+  summary: 'Patch a diagram',
   description:
+    'RFC 6902 JSON Patch over `/name`, `/description` and `/cells` (writer or owner). Honours `If-Match`. ' +
     'Cell paths index the cells as GET returns them (`/cells/0/label`). Only the cells and ' +
     'fields the patch changes are written to the live document. Bumps `version`.',
-  security: SECURITY,
   request: {
     params: DiagramParams,
     headers: IfMatchHeaders,
@@ -105,17 +106,15 @@ const patch = createRoute({
   },
 });
 
-const duplicate = createRoute({
+const duplicate = operation('diagrams', {
+  operationId: 'duplicateDiagram',
   method: 'post',
   path: '/{tm}/diagrams/{diagram_id}/duplicate',
-  operationId: 'duplicateDiagram',
-  tags,
-  summary: 'Duplicate a diagram (optionally with its threats)',
+  summary: 'Duplicate a diagram',
   description:
     'Writer+. Copies the cells (the live document when a session is open) under new ids into ' +
     'a new diagram of the same model; with `with_threats`, also the threats recorded against ' +
     'the diagram, linked to the copied cells. Audited as `diagram.duplicate`.',
-  security: SECURITY,
   request: { params: DiagramParams, body: jsonBody(DiagramDuplicateSchema) },
   responses: {
     201: taggedResponse(DiagramSchema, 'The copy'),
@@ -123,12 +122,13 @@ const duplicate = createRoute({
   },
 });
 
-const remove = createRoute({
+const remove = operation('diagrams', {
+  operationId: 'deleteDiagram',
   method: 'delete',
   path: '/{tm}/diagrams/{diagram_id}',
-  tags,
-  summary: "Delete a diagram (its threats stay, detached); its and its cells' metadata go",
-  security: SECURITY,
+  summary: 'Delete a diagram',
+  description:
+    "Deletes a diagram with its and its cells' metadata (writer or owner); its threats stay, detached. Honours `If-Match`.",
   request: { params: DiagramParams, headers: IfMatchHeaders },
   responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
 });

@@ -1,23 +1,33 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { ProblemError } from '../errors';
-import { createRouter, jsonResponse, problems } from '../openapi';
+import { BAD_TOKEN, createRouter, jsonResponse, operation, problems, PUBLIC } from '../openapi';
 
-const health = createRoute({
+const health = operation('system', {
+  operationId: 'getHealth',
   method: 'get',
   path: '/health',
-  tags: ['system'],
-  summary: 'Liveness: the process answers',
-  responses: { 200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive') },
+  summary: 'Liveness probe',
+  description:
+    'Answers 200 as long as the process serves HTTP; it does not touch the database. Use it as a liveness probe (restart when it fails).',
+  security: PUBLIC,
+  responses: {
+    200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive'),
+    401: BAD_TOKEN,
+  },
 });
 
-const ready = createRoute({
+const ready = operation('system', {
+  operationId: 'getReadiness',
   method: 'get',
   path: '/ready',
-  tags: ['system'],
-  summary: 'Readiness: the database answers',
+  summary: 'Readiness probe',
+  description:
+    'Answers 200 with the database driver when the database answers a ping, else 503 problem+json with `Retry-After`. Use it as a readiness probe (send no traffic while it fails).',
+  security: PUBLIC,
   responses: {
     200: jsonResponse(z.object({ status: z.literal('ready'), database: z.string() }), 'Ready'),
+    401: BAD_TOKEN,
     ...problems(503),
   },
 });

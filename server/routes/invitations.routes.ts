@@ -1,11 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { ROLES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, jsonResponse, operation, problems } from '../openapi';
 import * as service from '../services/invitations.service';
-
-const base = { tags: ['access'], security: SECURITY };
 
 const ModelParams = z.object({ tm: z.uuid().openapi({ description: 'Threat model id' }) });
 
@@ -43,14 +41,13 @@ const toInvitation = ({ invitation: i, invitedByName }: InvitationView) => ({
   expires_at: i.expiresAt.toISOString(),
 });
 
-const list = createRoute({
-  ...base,
+const list = operation('access', {
   method: 'get',
   path: '/',
   operationId: 'listInvitations',
-  summary: "The model's pending invitations (owner)",
+  summary: 'List invitations',
   description:
-    'Roles granted to e-mail addresses that have no account yet. Expired invitations are listed until revoked or replaced; they are never accepted.',
+    'Owners only. Roles granted to e-mail addresses that have no account yet. Expired invitations are listed until revoked or replaced; they are never accepted.',
   request: { params: ModelParams },
   responses: {
     200: jsonResponse(z.object({ items: z.array(InvitationSchema) }), 'Pending invitations'),
@@ -58,14 +55,13 @@ const list = createRoute({
   },
 });
 
-const invite = createRoute({
-  ...base,
+const invite = operation('access', {
   method: 'post',
   path: '/',
   operationId: 'createInvitation',
-  summary: 'Invite an e-mail address without an account (owner). 201 new, 200 renewed',
+  summary: 'Invite an e-mail address',
   description:
-    'When someone signs up with this e-mail they get the role on this model and a "shared with you" notification. Inviting the same address again changes the role and renews the 14-day expiry. An address that already has an account is a 409 (`account_exists`): grant the role to the user instead. At most 100 pending invitations per model (409 `invitation_limit`).',
+    'Owners only; 201 for a new invitation, 200 when renewed. When someone signs up with this e-mail they get the role on this model and a "shared with you" notification. Inviting the same address again changes the role and renews the 14-day expiry. An address that already has an account is a 409 (`account_exists`): grant the role to the user instead. At most 100 pending invitations per model (409 `invitation_limit`).',
   request: {
     params: ModelParams,
     body: jsonBody(
@@ -82,13 +78,12 @@ const invite = createRoute({
   },
 });
 
-const revoke = createRoute({
-  ...base,
+const revoke = operation('access', {
   method: 'delete',
   path: '/{invitation_id}',
   operationId: 'revokeInvitation',
-  summary: 'Revoke a pending invitation (owner)',
-  description: 'The address no longer gets the role when it signs up.',
+  summary: 'Revoke an invitation',
+  description: 'Owners only. The address no longer gets the role when it signs up.',
   request: { params: ModelParams.extend({ invitation_id: z.uuid() }) },
   responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 403, 404) },
 });

@@ -1,9 +1,16 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { ApiTokenRow } from '../../db/repositories/api-tokens.repository';
 import { TOKEN_SCOPES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import {
+  createRouter,
+  jsonBody,
+  jsonResponse,
+  operation,
+  problems,
+  SESSION_ONLY,
+} from '../openapi';
 import * as tokens from '../services/api-tokens.service';
 import { iso, toUser, UserSchema } from './serializers';
 
@@ -33,38 +40,40 @@ const toApiToken = (row: ApiTokenRow) => ({
   last_used_at: iso(row.lastUsedAt),
 });
 
-const getMe = createRoute({
+const getMe = operation('me', {
+  operationId: 'getCurrentUser',
   method: 'get',
   path: '/',
-  tags: ['me'],
-  summary: 'The signed-in caller',
-  security: SECURITY,
+  summary: 'Get the signed-in user',
+  description: 'The user behind the session cookie or API token of this request.',
   responses: { 200: jsonResponse(UserSchema, 'The caller'), ...problems(401) },
 });
 
-const listTokens = createRoute({
+const listTokens = operation('me', {
+  operationId: 'listApiTokens',
   method: 'get',
   path: '/tokens',
-  tags: ['me'],
-  summary: "The caller's API tokens (without secrets)",
-  security: SECURITY,
+  summary: 'List API tokens',
+  description:
+    "The caller's API tokens, newest first, without their secrets (a secret is shown only once, at creation).",
   responses: {
     200: jsonResponse(z.object({ items: z.array(ApiTokenSchema) }), 'Tokens, newest first'),
     ...problems(401),
   },
 });
 
-const createToken = createRoute({
+const createToken = operation('me', {
+  operationId: 'createApiToken',
   method: 'post',
   path: '/tokens',
-  tags: ['me'],
-  summary: 'Create an API token (the secret is shown once)',
+  summary: 'Create an API token',
   description:
+    'Creates a token for `Authorization: Bearer`; the response is the only time its secret is shown. `scope: "read"` tokens may only GET. ' +
     'Needs a signed-in session (an API token cannot create tokens: 403). Every token expires: ' +
     '`expires_in_days` defaults to, and may not exceed, the configured maximum ' +
     '(API_TOKEN_MAX_LIFETIME_DAYS, 365 by default). At most API_TOKEN_MAX_LIVE_PER_USER (50) ' +
     'live tokens per user (409 beyond); creation is rate limited per user (429).',
-  security: [{ cookieAuth: [] }],
+  security: SESSION_ONLY,
   request: {
     body: jsonBody(
       z.object({
@@ -80,13 +89,15 @@ const createToken = createRoute({
   },
 });
 
-const deleteToken = createRoute({
+const deleteToken = operation('me', {
+  operationId: 'deleteApiToken',
   method: 'delete',
   path: '/tokens/{id}',
-  tags: ['me'],
   summary: 'Revoke an API token',
-  description: 'Needs a signed-in session: an API token cannot revoke tokens (403).',
-  security: [{ cookieAuth: [] }],
+  description:
+    "Revokes one of the caller's tokens at once; someone else's token is 404. " +
+    'Needs a signed-in session: an API token cannot revoke tokens (403).',
+  security: SESSION_ONLY,
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 403, 404) },
 });

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { MetadataRow } from '../../db/repositories/metadata.repository';
 import type { MetadataEntityType } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
@@ -8,9 +8,10 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
+  operationNoun,
   Pagination,
   problems,
-  SECURITY,
 } from '../openapi';
 import * as metadata from '../services/metadata.service';
 import type { MetadataTarget } from '../services/metadata.service';
@@ -90,7 +91,8 @@ const toMetadata = (row: MetadataRow) => ({ key: row.key, value: row.value });
 /** The five metadata operations for one kind of entity (API.md: `<entity>/metadata…`). */
 function routesFor(deps: AppDeps, kind: MetadataKind) {
   const d = { db: deps.db.db, live: deps.live };
-  const common = { tags: ['metadata'], security: SECURITY };
+  // `listThreatModelMetadata`, `setDiagramCellMetadataKey`, …: unique across the six kinds.
+  const entity = operationNoun(kind.noun);
   const collection = `${kind.path}/metadata`;
   const item = `${collection}/{key}`;
   const KeyParams = kind.params.extend({ key: Key });
@@ -100,38 +102,42 @@ function routesFor(deps: AppDeps, kind: MetadataKind) {
     ...kind.target(p),
   });
 
-  const list = createRoute({
-    ...common,
+  const list = operation('metadata', {
+    operationId: `list${entity}Metadata`,
     method: 'get',
     path: collection,
-    summary: `Metadata of a ${kind.noun}`,
+    summary: `List ${kind.noun} metadata`,
+    description: `The metadata of a ${kind.noun}, by key, in pages.`,
     request: { params: kind.params, query: Pagination },
     responses: { 200: jsonResponse(MetadataList, 'One page, by key'), ...problems(400, 401, 404) },
   });
-  const replace = createRoute({
-    ...common,
+  const replace = operation('metadata', {
+    operationId: `replace${entity}Metadata`,
     method: 'put',
     path: collection,
-    summary: `Replace all metadata of a ${kind.noun}`,
+    summary: `Replace ${kind.noun} metadata`,
+    description: `Replaces every metadata entry of a ${kind.noun} at once (writer or owner); keys must be unique, at most ${metadata.MAX_METADATA_KEYS}.`,
     request: { params: kind.params, body: jsonBody(ReplaceBody) },
     responses: {
       200: jsonResponse(MetadataList, 'The new set, by key'),
       ...problems(400, 401, 403, 404, 409, 413, 415),
     },
   });
-  const get = createRoute({
-    ...common,
+  const get = operation('metadata', {
+    operationId: `get${entity}MetadataKey`,
     method: 'get',
     path: item,
-    summary: `One metadata key of a ${kind.noun}`,
+    summary: `Get a ${kind.noun} metadata key`,
+    description: `One metadata entry of a ${kind.noun}; 404 when the key is not set.`,
     request: { params: KeyParams },
     responses: { 200: jsonResponse(MetadataSchema, 'The entry'), ...problems(400, 401, 404) },
   });
-  const put = createRoute({
-    ...common,
+  const put = operation('metadata', {
+    operationId: `set${entity}MetadataKey`,
     method: 'put',
     path: item,
-    summary: `Set one metadata key of a ${kind.noun}`,
+    summary: `Set a ${kind.noun} metadata key`,
+    description: `Sets one metadata entry of a ${kind.noun} (writer or owner): 201 when the key is new, 200 when changed.`,
     request: { params: KeyParams, body: jsonBody(z.object({ value: Value })) },
     responses: {
       200: jsonResponse(MetadataSchema, 'Changed'),
@@ -139,11 +145,12 @@ function routesFor(deps: AppDeps, kind: MetadataKind) {
       ...problems(400, 401, 403, 404, 409, 413, 415),
     },
   });
-  const remove = createRoute({
-    ...common,
+  const remove = operation('metadata', {
+    operationId: `delete${entity}MetadataKey`,
     method: 'delete',
     path: item,
-    summary: `Delete one metadata key of a ${kind.noun}`,
+    summary: `Delete a ${kind.noun} metadata key`,
+    description: `Deletes one metadata entry of a ${kind.noun} (writer or owner).`,
     request: { params: KeyParams },
     responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
   });

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { JsonPatchSchema } from '../json-patch';
@@ -8,9 +8,11 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
+  operationNoun,
   Pagination,
   problems,
-  SECURITY,
+  type ApiTag,
 } from '../openapi';
 import type { childService } from '../services/model-children.service';
 import { IfMatchHeaders, ModelParams, patchBody, taggedResponse } from './model-scoped';
@@ -19,9 +21,12 @@ export interface ChildRoutesSpec<Row, Out> {
   /** Path segment under the model and the name of the id parameter. */
   segment: string;
   idParam: string;
-  /** Singular noun for summaries ("document"), OpenAPI tag, list component name. */
+  /**
+   * Singular noun for summaries and operation ids ("document" → `getDocument`; the plural is
+   * `segment`), OpenAPI tag, list component name.
+   */
   noun: string;
-  tag: string;
+  tag: ApiTag;
   listName: string;
   sortFields: readonly [string, ...string[]];
   input: z.ZodType;
@@ -45,14 +50,15 @@ export function childRoutes<Row extends { version: number }, Out>(
   const collection = `/{tm}/${segment}`;
   const item = `${collection}/{${spec.idParam}}`;
   const ItemParams = ModelParams.extend({ [spec.idParam]: z.uuid() });
-  const tags = [spec.tag];
-  const common = { tags, security: SECURITY };
+  const one = operationNoun(noun);
+  const many = operationNoun(segment);
 
-  const list = createRoute({
-    ...common,
+  const list = operation(spec.tag, {
+    operationId: `list${many}`,
     method: 'get',
     path: collection,
-    summary: `A threat model's ${segment}`,
+    summary: `List ${segment}`,
+    description: `A threat model's ${segment}, sorted by \`sort\`, in pages.`,
     request: {
       params: ModelParams,
       query: Pagination.extend({ sort: sortParam(spec.sortFields, 'created_at:asc') }),
@@ -62,41 +68,45 @@ export function childRoutes<Row extends { version: number }, Out>(
       ...problems(400, 401, 404),
     },
   });
-  const create = createRoute({
-    ...common,
+  const create = operation(spec.tag, {
+    operationId: `create${one}`,
     method: 'post',
     path: collection,
     summary: `Create a ${noun}`,
+    description: `Adds a ${noun} to the threat model (writer or owner).`,
     request: { params: ModelParams, body: jsonBody(spec.input) },
     responses: {
       201: taggedResponse(spec.output, 'Created'),
       ...problems(400, 401, 403, 404, 413, 415),
     },
   });
-  const get = createRoute({
-    ...common,
+  const get = operation(spec.tag, {
+    operationId: `get${one}`,
     method: 'get',
     path: item,
-    summary: `A ${noun}`,
+    summary: `Get a ${noun}`,
+    description: `One ${noun}, with its \`version\` as \`ETag\`.`,
     request: { params: ItemParams },
     responses: { 200: taggedResponse(spec.output, `The ${noun}`), ...problems(400, 401, 404) },
   });
-  const put = createRoute({
-    ...common,
+  const put = operation(spec.tag, {
+    operationId: `replace${one}`,
     method: 'put',
     path: item,
     summary: `Replace a ${noun}`,
+    description: `Replaces a ${noun} (writer or owner); optional fields left out are cleared. Honours \`If-Match\`.`,
     request: { params: ItemParams, headers: IfMatchHeaders, body: jsonBody(spec.input) },
     responses: {
       200: taggedResponse(spec.output, 'Replaced'),
       ...problems(400, 401, 403, 404, 412, 413, 415),
     },
   });
-  const patch = createRoute({
-    ...common,
+  const patch = operation(spec.tag, {
+    operationId: `patch${one}`,
     method: 'patch',
     path: item,
-    summary: `Change a ${noun} with RFC 6902 JSON Patch over its writable fields`,
+    summary: `Patch a ${noun}`,
+    description: `RFC 6902 JSON Patch over the writable fields of a ${noun} (writer or owner). Honours \`If-Match\`.`,
     request: {
       params: ItemParams,
       headers: IfMatchHeaders,
@@ -107,11 +117,12 @@ export function childRoutes<Row extends { version: number }, Out>(
       ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422),
     },
   });
-  const remove = createRoute({
-    ...common,
+  const remove = operation(spec.tag, {
+    operationId: `delete${one}`,
     method: 'delete',
     path: item,
-    summary: `Delete a ${noun} (and its metadata)`,
+    summary: `Delete a ${noun}`,
+    description: `Deletes a ${noun} and its metadata (writer or owner). Honours \`If-Match\`.`,
     request: { params: ItemParams, headers: IfMatchHeaders },
     responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
   });

@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { NotificationRow } from '../../db/repositories/notifications.repository';
 import { NOTIFICATION_TYPES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { pageOf, serviceRequest } from '../http';
-import { createRouter, jsonResponse, Pagination, problems, SECURITY } from '../openapi';
+import { createRouter, jsonResponse, operation, Pagination, problems } from '../openapi';
 import * as notifications from '../services/notifications.service';
 import { iso } from './serializers';
 
@@ -29,13 +29,13 @@ const toNotification = (n: NotificationRow) => ({
   created_at: n.createdAt.toISOString(),
 });
 
-const base = { tags: ['notifications'], security: SECURITY };
-
-const list = createRoute({
-  ...base,
+const list = operation('notifications', {
+  operationId: 'listNotifications',
   method: 'get',
   path: '/',
-  summary: "The caller's notifications, unread first",
+  summary: 'List notifications',
+  description:
+    "The caller's notifications, unread first, with the unread count; `unread=true` shows only unread ones.",
   request: { query: Pagination.extend({ unread: z.enum(['true', 'false']).optional() }) },
   responses: {
     200: jsonResponse(
@@ -54,20 +54,22 @@ const list = createRoute({
   },
 });
 
-const read = createRoute({
-  ...base,
+const read = operation('notifications', {
+  operationId: 'markNotificationRead',
   method: 'post',
   path: '/{id}/read',
-  summary: 'Mark one notification read',
+  summary: 'Mark a notification read',
+  description: "Marks one of the caller's notifications read; someone else's is 404.",
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 200: jsonResponse(NotificationSchema, 'Marked read'), ...problems(400, 401, 404) },
 });
 
-const readAll = createRoute({
-  ...base,
+const readAll = operation('notifications', {
+  operationId: 'markAllNotificationsRead',
   method: 'post',
   path: '/read_all',
-  summary: 'Mark every notification read',
+  summary: 'Mark all notifications read',
+  description: 'Marks every notification of the caller read and says how many changed.',
   responses: {
     200: jsonResponse(z.object({ updated: z.number().int() }), 'Marked read'),
     ...problems(401),

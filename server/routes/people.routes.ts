@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonResponse, operation, problems } from '../openapi';
 import * as service from '../services/access.service';
 
 const PersonSchema = z
@@ -15,15 +15,13 @@ const PersonSchema = z
   })
   .openapi('MentionablePerson');
 
-const list = createRoute({
-  tags: ['access'],
-  security: SECURITY,
+const list = operation('access', {
   method: 'get',
   path: '/',
   operationId: 'listMentionablePeople',
-  summary: 'People who can be @-mentioned on this model (reader+)',
+  summary: 'List mentionable people',
   description:
-    'Users with their own grant or a team grant on the model whose name or e-mail contains `q`, by name, the caller left out. An everyone-grant lists nobody (that would be the whole directory).',
+    'For @-mention autocomplete; any role may ask. Users with their own grant or a team grant on the model whose name or e-mail contains `q`, by name, the caller left out. An everyone-grant lists nobody (that would be the whole directory).',
   request: {
     params: z.object({ tm: z.uuid() }),
     query: z.object({

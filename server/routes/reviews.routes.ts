@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { ReviewRow } from '../../db/repositories/reviews.repository';
 import { MODEL_STATUSES, REVIEW_STATES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, jsonResponse, operation, problems } from '../openapi';
 import * as reviews from '../services/reviews.service';
 import { iso, NullableUserSummarySchema } from './serializers';
 
@@ -48,13 +48,13 @@ const Outcome = z
   .openapi('ReviewOutcome');
 
 const params = z.object({ tm: z.uuid() });
-const base = { tags: ['reviews'], security: SECURITY };
 
-const list = createRoute({
-  ...base,
+const list = operation('reviews', {
+  operationId: 'listReviews',
   method: 'get',
   path: '/',
-  summary: 'Review requests and decisions, newest first',
+  summary: 'List reviews',
+  description: 'Review requests and their decisions, newest first.',
   request: { params },
   responses: {
     200: jsonResponse(z.object({ items: z.array(ReviewSchema) }), 'Reviews'),
@@ -62,11 +62,13 @@ const list = createRoute({
   },
 });
 
-const request = createRoute({
-  ...base,
+const request = operation('reviews', {
+  operationId: 'requestReview',
   method: 'post',
   path: '/',
-  summary: 'Request review (writer+): draft → in_review',
+  summary: 'Request a review',
+  description:
+    'Moves the model from draft (or in review) to `in_review` (writer or owner). Named reviewers must hold reviewer or above (400) and are notified.',
   request: {
     params,
     body: jsonBody(
@@ -82,11 +84,13 @@ const request = createRoute({
   },
 });
 
-const decide = createRoute({
-  ...base,
+const decide = operation('reviews', {
+  operationId: 'decideReview',
   method: 'post',
   path: '/decision',
-  summary: 'Decide a review: approve (owner) → approved, or request changes (reviewer+) → draft',
+  summary: 'Decide a review',
+  description:
+    '`approved` (owner only) moves the model to approved; `changes_requested` (reviewer and above) moves it back to draft. 409 unless the model is in review. Closes the open reviews and notifies their requesters.',
   request: {
     params,
     body: jsonBody(

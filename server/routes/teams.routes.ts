@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { TeamRow } from '../../db/repositories/teams.repository';
 import { TEAM_ROLES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
@@ -8,9 +8,9 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
   Pagination,
   problems,
-  SECURITY,
 } from '../openapi';
 import * as service from '../services/teams.service';
 import { Description, Name } from './model-scoped';
@@ -55,60 +55,68 @@ const toTeam = (r: { team: TeamRow; members: Member[] }) => ({
   members: r.members.map(toMember),
 });
 
-const base = { tags: ['teams'], security: SECURITY };
 const TeamParams = z.object({ id: z.uuid() });
 const MemberParams = TeamParams.extend({ user_id: z.uuid() });
 const writeProblems = problems(400, 401, 403, 404, 409, 413, 415);
 
-const list = createRoute({
-  ...base,
+const list = operation('teams', {
+  operationId: 'listTeams',
   method: 'get',
   path: '/',
-  summary: 'All teams, by name (for sharing)',
+  summary: 'List teams',
+  description:
+    'All teams by name, so that any signed-in user can find one to share with; `q` filters by name.',
   request: { query: Pagination.extend({ q: z.string().trim().min(1).max(256).optional() }) },
   responses: {
     200: jsonResponse(listOf(TeamSummarySchema, 'TeamList'), 'A page'),
     ...problems(400, 401),
   },
 });
-const create = createRoute({
-  ...base,
+const create = operation('teams', {
+  operationId: 'createTeam',
   method: 'post',
   path: '/',
-  summary: 'Create a team; the caller becomes its first lead',
+  summary: 'Create a team',
+  description: 'Creates a team; the caller becomes its creator and first lead.',
   request: { body: jsonBody(TeamInputSchema) },
   responses: { 201: jsonResponse(TeamSchema, 'Created'), ...problems(400, 401, 403, 413, 415) },
 });
-const get = createRoute({
-  ...base,
+const get = operation('teams', {
+  operationId: 'getTeam',
   method: 'get',
   path: '/{id}',
-  summary: 'A team with its members',
+  summary: 'Get a team',
+  description: 'A team with its members and their team roles.',
   request: { params: TeamParams },
   responses: { 200: jsonResponse(TeamSchema, 'The team'), ...problems(400, 401, 404) },
 });
-const put = createRoute({
-  ...base,
+const put = operation('teams', {
+  operationId: 'updateTeam',
   method: 'put',
   path: '/{id}',
-  summary: 'Rename or describe a team (its creator or a lead)',
+  summary: 'Update a team',
+  description: 'Renames or describes a team. Only its creator or a lead may (403).',
   request: { params: TeamParams, body: jsonBody(TeamInputSchema) },
   responses: { 200: jsonResponse(TeamSchema, 'Updated'), ...writeProblems },
 });
-const remove = createRoute({
-  ...base,
+const remove = operation('teams', {
+  operationId: 'deleteTeam',
   method: 'delete',
   path: '/{id}',
-  summary: 'Delete a team and its grants (its creator or a lead)',
+  summary: 'Delete a team',
+  description:
+    'Deletes a team and every grant it holds on threat models. Only its creator or a lead may (403).',
   request: { params: TeamParams },
   responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
 });
-const putMember = createRoute({
-  ...base,
+const putMember = operation('teams', {
+  operationId: 'setTeamMember',
   method: 'put',
   path: '/{id}/members/{user_id}',
-  summary: 'Add a member or change their role (creator or lead); 201 new, 200 changed',
-  description: 'Demoting the last lead is a 409.',
+  summary: 'Add or change a team member',
+  description:
+    "Adds a user to the team (201) or changes their team role (200). Only the team's creator or a lead may; demoting the last lead is a 409. " +
+    'Demoting the last lead is a 409.',
   request: { params: MemberParams, body: jsonBody(z.object({ role: z.enum(TEAM_ROLES) })) },
   responses: {
     200: jsonResponse(TeamMemberSchema, 'Changed'),
@@ -116,11 +124,13 @@ const putMember = createRoute({
     ...writeProblems,
   },
 });
-const removeMember = createRoute({
-  ...base,
+const removeMember = operation('teams', {
+  operationId: 'removeTeamMember',
   method: 'delete',
   path: '/{id}/members/{user_id}',
-  summary: 'Remove a member (creator or lead), or leave the team; not the last lead (409)',
+  summary: 'Remove a team member',
+  description:
+    "Removes a member (the team's creator or a lead), or lets a member leave. The last lead cannot go (409).",
   request: { params: MemberParams },
   responses: { 204: { description: 'Removed' }, ...problems(400, 401, 403, 404, 409) },
 });

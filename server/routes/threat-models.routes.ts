@@ -1,11 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { THREAT_MODEL_SORT_FIELDS } from '../../db/repositories/threat-models.repository';
 import { FRAMEWORKS, MODEL_STATUSES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { JsonPatchSchema } from '../json-patch';
 import { sortParam } from '../list-query';
-import { createRouter, jsonBody, listOf, Pagination, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, listOf, operation, Pagination, problems } from '../openapi';
 import {
   ThreatModelInputSchema,
   ThreatModelSchema,
@@ -16,13 +16,13 @@ import {
 import * as service from '../services/threat-models.service';
 import { IfMatchHeaders, ModelParams, patchBody, taggedResponse } from './model-scoped';
 
-const base = { tags: ['threat models'], security: SECURITY };
-
-const list = createRoute({
-  ...base,
+const list = operation('threat models', {
+  operationId: 'listThreatModels',
   method: 'get',
   path: '/',
-  summary: 'The threat models the caller can see (any grant: user, team or everyone)',
+  summary: 'List threat models',
+  description:
+    'The threat models the caller can see through any grant (user, team or everyone), with filters `q`, `status`, `framework`, `owner` and `sort`.',
   request: {
     query: Pagination.extend({
       q: z
@@ -52,11 +52,13 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
-  ...base,
+const create = operation('threat models', {
+  operationId: 'createThreatModel',
   method: 'post',
   path: '/',
-  summary: 'Create a threat model; the caller becomes its owner',
+  summary: 'Create a threat model',
+  description:
+    'Creates a `draft` threat model (framework STRIDE unless given); the caller becomes its owner.',
   request: { body: jsonBody(ThreatModelInputSchema) },
   responses: {
     201: taggedResponse(ThreatModelSchema, 'Created'),
@@ -64,32 +66,37 @@ const create = createRoute({
   },
 });
 
-const get = createRoute({
-  ...base,
+const get = operation('threat models', {
+  operationId: 'getThreatModel',
   method: 'get',
   path: '/{tm}',
-  summary: 'A threat model with its grants, the caller’s role, counts and version',
+  summary: 'Get a threat model',
+  description:
+    "A threat model with its grants (`authorization`), the caller's role (`my_role`), counts of its children and its `version` (also as `ETag`).",
   request: { params: ModelParams },
   responses: { 200: taggedResponse(ThreatModelSchema, 'The model'), ...problems(400, 401, 404) },
 });
 
 const writeProblems = problems(400, 401, 403, 404, 409, 412, 413, 415);
 
-const put = createRoute({
-  ...base,
+const put = operation('threat models', {
+  operationId: 'replaceThreatModel',
   method: 'put',
   path: '/{tm}',
-  summary: 'Replace the writable fields (writer+; status rules and owner_id as for PATCH)',
+  summary: 'Replace a threat model',
+  description:
+    'Replaces the writable fields (writer or owner). Status moves and `owner_id` follow the same rules as PATCH; honours `If-Match`.',
   request: { params: ModelParams, headers: IfMatchHeaders, body: jsonBody(ThreatModelInputSchema) },
   responses: { 200: taggedResponse(ThreatModelSchema, 'Updated'), ...writeProblems },
 });
 
-const patch = createRoute({
-  ...base,
+const patch = operation('threat models', {
+  operationId: 'patchThreatModel',
   method: 'patch',
   path: '/{tm}',
-  summary: 'JSON Patch over /name, /description, /framework, /issue_url, /status, /owner_id',
+  summary: 'Patch a threat model',
   description:
+    'RFC 6902 JSON Patch over `/name`, `/description`, `/framework`, `/issue_url`, `/status` and `/owner_id`. Changing `/owner_id`, or moving the status into or out of `approved`, needs the owner role; status moves outside the allowed graph are 409. ' +
     'Writer+. Approving (or leaving approved) and /owner_id need owner (403). Status moves: draft → in_review | archived; in_review → draft | approved | archived; approved → draft | in_review | archived; archived → draft; others 409. A failing test op → 409.',
   request: {
     params: ModelParams,
@@ -103,11 +110,12 @@ const patch = createRoute({
   },
 });
 
-const remove = createRoute({
-  ...base,
+const remove = operation('threat models', {
+  operationId: 'deleteThreatModel',
   method: 'delete',
   path: '/{tm}',
-  summary: 'Delete the model and everything in it (owner)',
+  summary: 'Delete a threat model',
+  description: 'Deletes the threat model and everything in it. Owner only.',
   request: { params: ModelParams, headers: IfMatchHeaders },
   responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
 });

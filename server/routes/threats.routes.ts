@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { THREAT_SORT_FIELDS } from '../../db/repositories/threats.repository';
 import { SEVERITIES, THREAT_STATUSES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
@@ -10,16 +10,15 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
+  operation,
   Pagination,
   problems,
-  SECURITY,
 } from '../openapi';
 import { ThreatInputSchema, ThreatSchema, toThreat } from '../schemas/threats.schemas';
 import * as threats from '../services/threats.service';
 import { IfMatchHeaders, ModelParams, patchBody, taggedResponse } from './model-scoped';
 
 const ThreatParams = ModelParams.extend({ threat_id: z.uuid() });
-const tags = ['threats'];
 
 const ListQuery = Pagination.extend({
   severity: z.enum(SEVERITIES).optional(),
@@ -36,12 +35,13 @@ const ListQuery = Pagination.extend({
   sort: sortParam(THREAT_SORT_FIELDS, 'created_at:asc'),
 });
 
-const list = createRoute({
+const list = operation('threats', {
+  operationId: 'listThreats',
   method: 'get',
   path: '/{tm}/threats',
-  tags,
-  summary: "A threat model's threats (filters, sort, pages)",
-  security: SECURITY,
+  summary: 'List threats',
+  description:
+    "A threat model's threats, filtered by `severity`, `status`, `diagram_id`, `cell_id` or text `q`, sorted by `sort`, in pages.",
   request: { params: ModelParams, query: ListQuery },
   responses: {
     200: jsonResponse(listOf(ThreatSchema, 'ThreatList'), 'One page'),
@@ -49,12 +49,13 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
+const create = operation('threats', {
+  operationId: 'createThreat',
   method: 'post',
   path: '/{tm}/threats',
-  tags,
   summary: 'Create a threat',
-  security: SECURITY,
+  description:
+    'Records a threat in the model (writer or owner), optionally tied to a diagram cell.',
   request: { params: ModelParams, body: jsonBody(ThreatInputSchema) },
   responses: {
     201: taggedResponse(ThreatSchema, 'Created'),
@@ -62,12 +63,13 @@ const create = createRoute({
   },
 });
 
-const bulk = createRoute({
+const bulk = operation('threats', {
+  operationId: 'createThreats',
   method: 'post',
   path: '/{tm}/threats/bulk',
-  tags,
-  summary: `Create up to ${threats.MAX_BULK_THREATS} threats at once (all or nothing)`,
-  security: SECURITY,
+  summary: 'Create threats in bulk',
+  description:
+    'Creates up to 100 threats in one transaction (writer or owner): all or nothing, answered in input order.',
   request: {
     params: ModelParams,
     body: jsonBody(z.array(ThreatInputSchema).min(1).max(threats.MAX_BULK_THREATS)),
@@ -78,22 +80,23 @@ const bulk = createRoute({
   },
 });
 
-const get = createRoute({
+const get = operation('threats', {
+  operationId: 'getThreat',
   method: 'get',
   path: '/{tm}/threats/{threat_id}',
-  tags,
-  summary: 'A threat',
-  security: SECURITY,
+  summary: 'Get a threat',
+  description: 'One threat, with its `version` as `ETag`.',
   request: { params: ThreatParams },
   responses: { 200: taggedResponse(ThreatSchema, 'The threat'), ...problems(400, 401, 404) },
 });
 
-const put = createRoute({
+const put = operation('threats', {
+  operationId: 'replaceThreat',
   method: 'put',
   path: '/{tm}/threats/{threat_id}',
-  tags,
-  summary: 'Replace a threat (omitted optional fields are cleared)',
-  security: SECURITY,
+  summary: 'Replace a threat',
+  description:
+    'Replaces a threat (writer or owner); optional fields left out are cleared. Honours `If-Match`.',
   request: { params: ThreatParams, headers: IfMatchHeaders, body: jsonBody(ThreatInputSchema) },
   responses: {
     200: taggedResponse(ThreatSchema, 'Replaced'),
@@ -101,12 +104,13 @@ const put = createRoute({
   },
 });
 
-const patch = createRoute({
+const patch = operation('threats', {
+  operationId: 'patchThreat',
   method: 'patch',
   path: '/{tm}/threats/{threat_id}',
-  tags,
-  summary: 'Change a threat with RFC 6902 JSON Patch over its writable fields',
-  security: SECURITY,
+  summary: 'Patch a threat',
+  description:
+    'RFC 6902 JSON Patch over the writable fields of a threat (writer or owner). Honours `If-Match`.',
   request: {
     params: ThreatParams,
     headers: IfMatchHeaders,
@@ -121,12 +125,12 @@ const patch = createRoute({
   },
 });
 
-const remove = createRoute({
+const remove = operation('threats', {
+  operationId: 'deleteThreat',
   method: 'delete',
   path: '/{tm}/threats/{threat_id}',
-  tags,
-  summary: 'Delete a threat (and its metadata)',
-  security: SECURITY,
+  summary: 'Delete a threat',
+  description: 'Deletes a threat and its metadata (writer or owner). Honours `If-Match`.',
   request: { params: ThreatParams, headers: IfMatchHeaders },
   responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
 });

@@ -1,17 +1,17 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonResponse, operation, problems } from '../openapi';
 import * as service from '../services/users.service';
 import { toUserSummary, UserSummarySchema } from './serializers';
 
-const lookUp = createRoute({
+const lookUp = operation('users', {
+  operationId: 'searchUsers',
   method: 'get',
   path: '/',
-  tags: ['users'],
-  security: SECURITY,
-  summary: 'Look up users to share with: name or e-mail contains `q`, by name',
+  summary: 'Look up users to share with',
   description:
+    'Users whose name or e-mail contains `q` (at most 50, by name), among people the caller already shares a threat model or a team with, plus the one account whose e-mail is exactly `q`. Nobody else is revealed. ' +
     'Searches only the people the caller already shares a model or a team with (everyone-' +
     'grants do not count), plus the account whose e-mail is exactly `q`. A bounded look-up, ' +
     'not a paged list: at most `limit` (default 20, max 50) matches.',

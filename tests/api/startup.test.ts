@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { withDatabase } from '../setup/global-setup';
 import { startChildServer, type ChildServer } from '../setup/child-server';
 import { cookieFrom } from '../setup/http';
@@ -108,3 +108,27 @@ it('starts on an empty database, signs up, and the account survives a restart', 
     await server.stop();
   }
 }, 120_000);
+
+it('serves metrics on METRICS_PORT, and on the public port only with METRICS_TOKEN', async () => {
+  const token = 'startup-metrics-token-0123456789';
+  const server = await startChildServer({ ...env, METRICS_PORT: '0', METRICS_TOKEN: token });
+  try {
+    // Its own listener may report after the main one.
+    const port = await vi.waitFor(() => {
+      const found = server.logs.map((l) => /"metricsPort":(\d+)/.exec(l)?.[1]).find(Boolean);
+      expect(found, server.logs.join('\n')).toBeDefined();
+      return found;
+    });
+    const own = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('threatroom_collab_connections 0');
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const withToken = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.text()).toContain('threatroom_http_request_duration_seconds');
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+});

@@ -3,6 +3,7 @@ import { createApp } from '../../server/app';
 import { createCollab } from '../../server/collab-host';
 import { defaultConfig, type Config } from '../../server/config';
 import type { AppDeps } from '../../server/context';
+import { createMetrics } from '../../server/metrics';
 import { createRateLimits } from '../../server/rate-limits';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createFactories } from './factories';
@@ -26,14 +27,17 @@ export async function createTestContext(options: TestContextOptions = {}) {
   // exactly as in production (tests/setup/server.ts attaches it to a listening server).
   // In memory unless the test's config names a REDIS_URL (then shared, like nodes in production).
   const limits = createRateLimits(config);
+  // A registry per context, as per process in production: contexts never share counts.
+  const metrics = createMetrics({ db });
   const collab = createCollab({
     config,
     db,
     logger,
     nodeId: 'test',
     upgradeLimit: limits.collabUpgradeIp,
+    metrics,
   });
-  const deps: AppDeps = { config, db, logger, live: collab.live, limits };
+  const deps: AppDeps = { config, db, logger, live: collab.live, limits, metrics };
   const app = createApp(deps);
   const factories = createFactories(db.db);
   return {
