@@ -159,3 +159,12 @@ export async function deleteThreat(
     .returning();
   return row ?? null;
 }
+
+/** Every threat of the model (the register an approval pins). */
+export async function listThreatsOfModel(db: Executor, threatModelId: string) {
+  return db
+    .select()
+    .from(threats)
+    .where(eq(threats.threatModelId, threatModelId))
+    .orderBy(threats.createdAt, threats.id);
+}
