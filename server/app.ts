@@ -31,6 +31,7 @@ import { teamsRoutes } from './routes/teams.routes';
 import { threatModelsRoutes } from './routes/threat-models.routes';
 import { usersRoutes } from './routes/users.routes';
 import { threatsRoutes } from './routes/threats.routes';
+import { mitigationsRoutes } from './routes/mitigations.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
 import { createRateLimits } from './rate-limits';
@@ -55,6 +56,7 @@ export function createApp(input: AppInput) {
   app.route('/api/threat_models/:tm/access', accessRoutes(deps));
   app.route('/api/threat_models/:tm/audit', auditRoutes(deps));
   app.route('/api/threat_models', threatsRoutes(deps));
+  app.route('/api/threat_models', mitigationsRoutes(deps));
   app.route('/api/me/notifications', notificationsRoutes(deps));
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));
