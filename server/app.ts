@@ -32,6 +32,7 @@ import { threatModelsRoutes } from './routes/threat-models.routes';
 import { usersRoutes } from './routes/users.routes';
 import { threatsRoutes } from './routes/threats.routes';
 import { mitigationsRoutes } from './routes/mitigations.routes';
+import { suggestionsRoutes } from './routes/suggestions.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
 import { createRateLimits } from './rate-limits';
@@ -57,6 +58,7 @@ export function createApp(input: AppInput) {
   app.route('/api/threat_models/:tm/audit', auditRoutes(deps));
   app.route('/api/threat_models', threatsRoutes(deps));
   app.route('/api/threat_models', mitigationsRoutes(deps));
+  app.route('/api/threat_models', suggestionsRoutes(deps));
   app.route('/api/me/notifications', notificationsRoutes(deps));
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));

@@ -119,6 +119,9 @@ const EXPECTED: Record<string, Statuses> = {
   [`DELETE ${TM}/mitigations/{mitigation_id}`]:                 [401, 404, 403, 403, 204, 204, 204, 403],
   [`PUT ${TM}/threats/{threat_id}/mitigations/{mitigation_id}`]: [401, 404, 403, 403, 204, 204, 204, 403],
   [`DELETE ${TM}/threats/{threat_id}/mitigations/{mitigation_id}`]: [401, 404, 403, 403, 204, 204, 204, 403],
+  [`GET ${D}/suggestions`]:                                     [401, 404, 200, 200, 200, 200, 200, 200],
+  [`POST ${D}/suggestions/apply`]:                              [401, 404, 403, 403, 201, 201, 201, 403],
+  [`POST ${D}/suggestions/dismiss`]:                            [401, 404, 403, 403, 204, 204, 204, 403],
 
   // Metadata on the model, each child and a diagram cell.
   [`GET ${TM}/metadata`]:                                       [401, 404, 200, 200, 200, 200, 200, 200],
@@ -326,6 +329,8 @@ function KNOWLEDGE_ROWS(): Row[] {
       .put(tmPath({ tm: w.tm.id } as Ids, `/threats/${ids.threat}/mitigations/${ids.id}`));
     return ids;
   };
+  const S = '/api/threat_models/{tm}/diagrams/{diagram_id}/suggestions';
+  const sugg = (i: Ids, rest = '') => tmPath(i, `/diagrams/${i.id}/suggestions${rest}`);
   const one = (i: Ids) => tmPath(i, `/mitigations/${i.id}`);
   const link = (i: Ids) => tmPath(i, `/threats/${i.threat}/mitigations/${i.id}`);
   return [
@@ -341,6 +346,21 @@ function KNOWLEDGE_ROWS(): Row[] {
     { op: `DELETE ${M}/{mitigation_id}`, path: one, prepare: mitigation },
     { op: `PUT ${L}`, path: link, prepare: pair },
     { op: `DELETE ${L}`, path: link, prepare: linked },
+    { op: `GET ${S}`, path: (i) => sugg(i), prepare: createChild(CHILDREN[1]) },
+    {
+      op: `POST ${S}/apply`,
+      path: (i) => sugg(i, '/apply'),
+      prepare: createChild(CHILDREN[1]),
+      body: () => ({ items: [{ cell_id: CELL_ID, rule_id: 'stride.process.spoofing' }] }),
+    },
+    {
+      op: `POST ${S}/dismiss`,
+      path: (i) => sugg(i, '/dismiss'),
+      prepare: createChild(CHILDREN[1]),
+      body: () => ({
+        items: [{ cell_id: CELL_ID, rule_id: 'stride.process.spoofing', reason: 'n/a' }],
+      }),
+    },
   ];
 }
 
