@@ -5,15 +5,10 @@ export const MAX_SUGGESTION_ITEMS = 200;
 
 const Key = {
   cell_id: z.uuid(),
-  rule_id: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .openapi({
-      description: 'A rule id of docs/threat-rules.md',
-      example: 'stride.flow.tampering',
-    }),
+  rule_id: z.string().trim().min(1).max(128).openapi({
+    description: 'A rule id of docs/threat-rules.md',
+    example: 'stride.flow.tampering',
+  }),
 };
 
 export const SuggestionSchema = z
