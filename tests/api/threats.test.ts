@@ -102,7 +102,11 @@ describe('threats', () => {
     ]);
     expect(patched.status).toBe(200);
     // `mitigated` is accepted for TMI clients but derived from linked mitigations (none here).
-    expect(patched.body).toMatchObject({ threat_type: ['Tampering'], mitigated: false, version: 3 });
+    expect(patched.body).toMatchObject({
+      threat_type: ['Tampering'],
+      mitigated: false,
+      version: 3,
+    });
     expect(patched.headers.get('etag')).toBe('"3"');
 
     expectProblem(
