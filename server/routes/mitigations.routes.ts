@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { MITIGATION_SORT_FIELDS } from '../../db/repositories/mitigations.repository';
 import type { AppDeps } from '../context';
 import { etag, pageOf, parseIfMatch, serviceRequest } from '../http';
 import { sortParam } from '../list-query';
-import { createRouter, jsonBody, listOf, Pagination, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, listOf, Pagination, problems, operation } from '../openapi';
 import {
   MitigationInputSchema,
   MitigationSchema,
@@ -15,11 +15,8 @@ import { jsonResponse } from '../openapi';
 
 const MitigationParams = ModelParams.extend({ mitigation_id: z.uuid() });
 const LinkParams = ModelParams.extend({ threat_id: z.uuid(), mitigation_id: z.uuid() });
-const tags = ['mitigations'];
-const common = { tags, security: SECURITY };
 
-const list = createRoute({
-  ...common,
+const list = operation('mitigations', {
   method: 'get',
   path: '/{tm}/mitigations',
   operationId: 'listMitigations',
@@ -35,8 +32,7 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
-  ...common,
+const create = operation('mitigations', {
   method: 'post',
   path: '/{tm}/mitigations',
   operationId: 'createMitigation',
@@ -50,8 +46,7 @@ const create = createRoute({
   },
 });
 
-const get = createRoute({
-  ...common,
+const get = operation('mitigations', {
   method: 'get',
   path: '/{tm}/mitigations/{mitigation_id}',
   operationId: 'getMitigation',
@@ -64,8 +59,7 @@ const get = createRoute({
   },
 });
 
-const put = createRoute({
-  ...common,
+const put = operation('mitigations', {
   method: 'put',
   path: '/{tm}/mitigations/{mitigation_id}',
   operationId: 'replaceMitigation',
@@ -85,8 +79,7 @@ const put = createRoute({
   },
 });
 
-const remove = createRoute({
-  ...common,
+const remove = operation('mitigations', {
   method: 'delete',
   path: '/{tm}/mitigations/{mitigation_id}',
   operationId: 'deleteMitigation',
@@ -96,8 +89,7 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404, 412) },
 });
 
-const link = createRoute({
-  ...common,
+const link = operation('mitigations', {
   method: 'put',
   path: '/{tm}/threats/{threat_id}/mitigations/{mitigation_id}',
   operationId: 'linkThreatMitigation',
@@ -109,8 +101,7 @@ const link = createRoute({
   responses: { 204: { description: 'Linked' }, ...problems(400, 401, 403, 404) },
 });
 
-const unlink = createRoute({
-  ...common,
+const unlink = operation('mitigations', {
   method: 'delete',
   path: '/{tm}/threats/{threat_id}/mitigations/{mitigation_id}',
   operationId: 'unlinkThreatMitigation',

@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
-import { createRouter, jsonBody, jsonResponse, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, jsonResponse, problems, operation } from '../openapi';
 import {
   ApplySuggestionsSchema,
   DismissSuggestionsSchema,
@@ -13,12 +13,9 @@ import * as suggestions from '../services/suggestions.service';
 import { ModelParams } from './model-scoped';
 
 const DiagramParams = ModelParams.extend({ diagram_id: z.uuid() });
-const tags = ['suggestions'];
-const common = { tags, security: SECURITY };
 const base = '/{tm}/diagrams/{diagram_id}/suggestions';
 
-const list = createRoute({
-  ...common,
+const list = operation('suggestions', {
   method: 'get',
   path: base,
   operationId: 'listSuggestions',
@@ -35,8 +32,7 @@ const list = createRoute({
   },
 });
 
-const apply = createRoute({
-  ...common,
+const apply = operation('suggestions', {
   method: 'post',
   path: `${base}/apply`,
   operationId: 'applySuggestions',
@@ -53,8 +49,7 @@ const apply = createRoute({
   },
 });
 
-const dismiss = createRoute({
-  ...common,
+const dismiss = operation('suggestions', {
   method: 'post',
   path: `${base}/dismiss`,
   operationId: 'dismissSuggestions',
