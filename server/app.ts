@@ -33,6 +33,8 @@ import { teamsRoutes } from './routes/teams.routes';
 import { threatModelsRoutes } from './routes/threat-models.routes';
 import { usersRoutes } from './routes/users.routes';
 import { threatsRoutes } from './routes/threats.routes';
+import { mitigationsRoutes } from './routes/mitigations.routes';
+import { suggestionsRoutes } from './routes/suggestions.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 import { peopleRoutes } from './routes/people.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
@@ -67,6 +69,8 @@ export function createApp(input: AppInput) {
   app.route('/api/threat_models/:tm/people', peopleRoutes(deps));
   app.route('/api/threat_models/:tm/audit', auditRoutes(deps));
   app.route('/api/threat_models', threatsRoutes(deps));
+  app.route('/api/threat_models', mitigationsRoutes(deps));
+  app.route('/api/threat_models', suggestionsRoutes(deps));
   app.route('/api/me/notifications', notificationsRoutes(deps));
   app.route('/api/threat_models/:tm/comments', commentsRoutes(deps));
   app.route('/api/threat_models/:tm/reviews', reviewsRoutes(deps));

@@ -199,6 +199,10 @@ export const API_TAGS = {
     'Free key/value metadata on threat models, threats, diagrams, cells, documents and repositories.',
   collaboration: 'Live diagram sessions: joining, leaving and WebSocket tickets.',
   versions: 'Saved versions of a diagram and restoring them.',
+  mitigations:
+    'Mitigations of a threat model: what answers its threats (one mitigation can answer several), with status and risk reduction.',
+  suggestions:
+    'Threats the rule engine suggests for the cells of a diagram, applying them in bulk and dismissing them with a reason.',
 } as const;
 
 export type ApiTag = keyof typeof API_TAGS;

@@ -1,4 +1,4 @@
-import { and, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
 import { likePattern, sortOrder } from './query-helpers';
@@ -59,7 +59,9 @@ function matching(threatModelId: string, f: ThreatFilters) {
     f.severity ? eq(threats.severity, f.severity) : undefined,
     f.status ? eq(threats.status, f.status) : undefined,
     f.diagramId ? eq(threats.diagramId, f.diagramId) : undefined,
-    f.cellId ? eq(threats.cellId, f.cellId) : undefined,
+    f.cellId
+      ? or(eq(threats.cellId, f.cellId), sql`${f.cellId} = any(${threats.cellIds})`)
+      : undefined,
     pattern ? or(ilike(threats.name, pattern), ilike(threats.description, pattern)) : undefined,
   );
 }
@@ -167,4 +169,41 @@ export async function listThreatsOfModel(db: Executor, threatModelId: string) {
     .from(threats)
     .where(eq(threats.threatModelId, threatModelId))
     .orderBy(threats.createdAt, threats.id);
+}
+
+/**
+ * Inserts threats applied from suggestions; a row whose (diagram, cell, rule) is already
+ * recorded is skipped by the unique index, so applying twice — even concurrently — records
+ * each once. Returns only the rows inserted.
+ */
+export async function insertThreatsSkippingRecorded(
+  db: Executor,
+  rows: NewThreat[],
+): Promise<ThreatRow[]> {
+  if (!rows.length) return [];
+  return db.insert(threats).values(rows).onConflictDoNothing().returning();
+}
+
+/** The (cell, rule) pairs recorded on a diagram by threats that came from a rule. */
+export async function listRecordedRules(
+  db: Executor,
+  diagramId: string,
+): Promise<{ cellId: string | null; cellIds: string[]; ruleId: string | null }[]> {
+  return db
+    .select({ cellId: threats.cellId, cellIds: threats.cellIds, ruleId: threats.ruleId })
+    .from(threats)
+    .where(and(eq(threats.diagramId, diagramId), sql`${threats.ruleId} is not null`));
+}
+
+/** The threats with these ids in one model (the live mirror's reload). */
+export async function findThreatsByIds(
+  db: Executor,
+  threatModelId: string,
+  ids: readonly string[],
+): Promise<ThreatRow[]> {
+  if (!ids.length) return [];
+  return db
+    .select()
+    .from(threats)
+    .where(and(eq(threats.threatModelId, threatModelId), inArray(threats.id, [...ids])));
 }

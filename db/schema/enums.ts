@@ -11,6 +11,13 @@ export const TEAM_ROLES = ['lead', 'member'] as const;
 export const SEVERITIES = ['Unknown', 'None', 'Low', 'Medium', 'High', 'Critical'] as const;
 /** Risk status vocabulary after AuraAI (seed 003), widened with accepted/in_progress. */
 export const THREAT_STATUSES = ['open', 'in_progress', 'mitigated', 'accepted', 'closed'] as const;
+export const MITIGATION_STATUSES = [
+  'proposed',
+  'in_progress',
+  'implemented',
+  'verified',
+  'rejected',
+] as const;
 export const PRIORITIES = ['P0', 'P1', 'P2', 'P3', 'P4'] as const;
 export const DIAGRAM_TYPES = ['DFD-1.0.0'] as const;
 export const VERSION_KINDS = ['auto', 'manual', 'restore', 'pre_restore', 'approval'] as const;

@@ -137,7 +137,7 @@ const remove = operation('threats', {
 
 /** Threats of a threat model: CRUD, bulk create, JSON Patch. Mounted at /api/threat_models. */
 export function threatsRoutes(deps: AppDeps) {
-  const db = deps.db.db;
+  const td = { db: deps.db.db, live: deps.live, logger: deps.logger };
   /** The model and threat the path names. */
   const refOf = (p: { tm: string; threat_id: string }) => ({
     threatModelId: p.tm,
@@ -147,7 +147,7 @@ export function threatsRoutes(deps: AppDeps) {
     .openapi(list, async (c) => {
       const { tm } = c.req.valid('param');
       const { limit, offset, sort, diagram_id, cell_id, ...filters } = c.req.valid('query');
-      const page = await threats.listThreats(db, serviceRequest(c), {
+      const page = await threats.listThreats(td, serviceRequest(c), {
         threatModelId: tm,
         filters: { ...filters, diagramId: diagram_id, cellId: cell_id },
         page: { limit, offset, sort },
@@ -155,42 +155,42 @@ export function threatsRoutes(deps: AppDeps) {
       return c.json(pageOf(page, toThreat, { limit, offset }), 200);
     })
     .openapi(create, async (c) => {
-      const [row] = await threats.createThreats(db, serviceRequest(c), {
+      const [view] = await threats.createThreats(td, serviceRequest(c), {
         threatModelId: c.req.valid('param').tm,
         threats: [c.req.valid('json')],
       });
-      return c.json(toThreat(row!), 201, etag(row!.version));
+      return c.json(toThreat(view!), 201, etag(view!.row.version));
     })
     .openapi(bulk, async (c) => {
-      const rows = await threats.createThreats(db, serviceRequest(c), {
+      const views = await threats.createThreats(td, serviceRequest(c), {
         threatModelId: c.req.valid('param').tm,
         threats: c.req.valid('json'),
         errorPath: (i) => `${i}.diagram_id`,
       });
-      return c.json({ items: rows.map(toThreat) }, 201);
+      return c.json({ items: views.map(toThreat) }, 201);
     })
     .openapi(get, async (c) => {
-      const row = await threats.getThreat(db, serviceRequest(c), refOf(c.req.valid('param')));
-      return c.json(toThreat(row), 200, etag(row.version));
+      const view = await threats.getThreat(td, serviceRequest(c), refOf(c.req.valid('param')));
+      return c.json(toThreat(view), 200, etag(view.row.version));
     })
     .openapi(put, async (c) => {
-      const row = await threats.replaceThreat(db, serviceRequest(c), {
+      const view = await threats.replaceThreat(td, serviceRequest(c), {
         ...refOf(c.req.valid('param')),
         ifMatch: parseIfMatch(c),
         threat: c.req.valid('json'),
       });
-      return c.json(toThreat(row), 200, etag(row.version));
+      return c.json(toThreat(view), 200, etag(view.row.version));
     })
     .openapi(patch, async (c) => {
-      const row = await threats.patchThreat(db, serviceRequest(c), {
+      const view = await threats.patchThreat(td, serviceRequest(c), {
         ...refOf(c.req.valid('param')),
         ifMatch: parseIfMatch(c),
         patch: c.req.valid('json'),
       });
-      return c.json(toThreat(row), 200, etag(row.version));
+      return c.json(toThreat(view), 200, etag(view.row.version));
     })
     .openapi(remove, async (c) => {
-      await threats.deleteThreat(db, serviceRequest(c), {
+      await threats.deleteThreat(td, serviceRequest(c), {
         ...refOf(c.req.valid('param')),
         ifMatch: parseIfMatch(c),
       });

@@ -7,6 +7,7 @@ import { adjustCounts } from '../../db/repositories/threat-models.repository';
 import { applyCellDelta, countCellChanges } from '../../model/cell-changes';
 import { withFreshIds, type Cell } from '../../model/cells';
 import type * as Y from 'yjs';
+import { writeLiveThreat } from '../../model/live-threats';
 import { replaceCells } from '../../model/ydoc';
 import type { LiveDiagrams, ServiceRequest } from '../context';
 import { notFound, preconditionFailed } from '../errors';
@@ -15,6 +16,7 @@ import { applyJsonPatch, type JsonPatch } from '../json-patch';
 import { DiagramFieldsSchema } from '../schemas/diagrams.schemas';
 import { cellsOrBadRequest, parseInput } from '../schemas/parse-input';
 import { diffChanges, recordAudit, type Changes } from './audit';
+import { toLiveThreat } from './live-threats.service';
 import { authorize } from './policy';
 
 /** What diagram services need: the database and the live documents (collab/'s interface). */
@@ -145,6 +147,7 @@ export async function duplicateDiagram(
               ...threat,
               diagramId: created.id,
               cellId: threat.cellId ? (ids.get(threat.cellId) ?? null) : null,
+              cellIds: threat.cellIds.flatMap((c) => (ids.has(c) ? [ids.get(c)!] : [])),
               createdBy: request.user.id,
             }),
           ),
@@ -163,12 +166,21 @@ export async function duplicateDiagram(
         threats: { before: null, after: copied.length },
       },
     });
-    return { row: created, threats: copied.length };
+    return { row: created, threats: copied };
   });
-  const stored = cells.length
-    ? await live.transact(row.id, (doc) => replaceCells(doc, cells, REST_ORIGIN), request.user.id)
-    : [];
-  return { row, cells: stored, threats };
+  // The copies carry no mitigation links, so their summaries need no further reads.
+  const stored =
+    cells.length || threats.length
+      ? await live.transact(
+          row.id,
+          (doc) => {
+            replaceCells(doc, cells, REST_ORIGIN);
+            for (const t of threats) writeLiveThreat(doc, toLiveThreat(t, []));
+          },
+          request.user.id,
+        )
+      : [];
+  return { row, cells: stored, threats: threats.length };
 }
 
 /** PUT: replaces name, description and cells (cells made equal field by field). */

@@ -1,4 +1,4 @@
-import type { Database, Executor } from '../../db';
+import type { Executor } from '../../db';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
 import { adjustCounts } from '../../db/repositories/threat-models.repository';
@@ -9,7 +9,7 @@ import type {
   ThreatRow,
 } from '../../db/repositories/threats.repository';
 import type { ServiceRequest } from '../context';
-import { badRequest, notFound, preconditionFailed } from '../errors';
+import { badRequest, conflict, notFound, preconditionFailed } from '../errors';
 import { assertVersion } from '../http';
 import { applyJsonPatch, type JsonPatch, type PatchAllowList } from '../json-patch';
 import { parseInput } from '../schemas/parse-input';
@@ -21,7 +21,19 @@ import {
   type ThreatInput,
 } from '../schemas/threats.schemas';
 import { diffChanges, recordAudit, recordAudits } from './audit';
+import { mirrorThreats, threatView, threatViews, type ThreatDeps } from './live-threats.service';
 import { authorize } from './policy';
+
+export type { ThreatDeps };
+
+/** Postgres' unique_violation (here: the same rule on the same cell twice). */
+const isUniqueViolation = (err: unknown): boolean => {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+};
 
 export const MAX_BULK_THREATS = 100;
 
@@ -54,7 +66,7 @@ export interface ThreatRef {
 }
 
 export async function listThreats(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   {
     threatModelId,
@@ -62,23 +74,24 @@ export async function listThreats(
     page,
   }: { threatModelId: string; filters: ThreatFilters; page: ThreatPage },
 ) {
+  const { db } = deps;
   await authorize(db, request, threatModelId, 'read');
-  const [items, total] = await Promise.all([
+  const [rows, total] = await Promise.all([
     repo.listThreats(db, threatModelId, filters, page),
     repo.countThreats(db, threatModelId, filters),
   ]);
-  return { items, total };
+  return { items: await threatViews(deps, rows), total };
 }
 
 export async function getThreat(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   { threatModelId, threatId }: ThreatRef,
 ) {
-  await authorize(db, request, threatModelId, 'read');
-  const row = await repo.findThreat(db, threatModelId, threatId);
+  await authorize(deps.db, request, threatModelId, 'read');
+  const row = await repo.findThreat(deps.db, threatModelId, threatId);
   if (!row) throw notFound('threat');
-  return row;
+  return threatView(deps, row);
 }
 
 /**
@@ -87,7 +100,7 @@ export async function getThreat(
  * `errorPath` names item i's diagram_id in a 400 (`3.diagram_id` for a bulk body).
  */
 export async function createThreats(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   {
     threatModelId,
@@ -98,10 +111,11 @@ export async function createThreats(
     threats: readonly ThreatInput[];
     errorPath?: (i: number) => string;
   },
-): Promise<ThreatRow[]> {
+) {
+  const { db } = deps;
   await authorize(db, request, threatModelId, 'edit');
   await assertDiagramsInModel(db, threatModelId, threats, errorPath);
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const rows = await repo.insertThreats(
       tx,
       threats.map((t) => ({ ...threatValues(t), threatModelId, createdBy: request.user.id })),
@@ -120,11 +134,17 @@ export async function createThreats(
     );
     return rows;
   });
+  await mirrorThreats(
+    deps,
+    threatModelId,
+    created.map((r) => r.id),
+  );
+  return threatViews(deps, created);
 }
 
 /** Replaces a threat's fields (PUT), honouring If-Match. */
 export async function replaceThreat(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   {
     threatModelId,
@@ -132,26 +152,26 @@ export async function replaceThreat(
     ifMatch,
     threat,
   }: ThreatRef & { ifMatch?: number; threat: ThreatInput },
-): Promise<ThreatRow> {
-  await authorize(db, request, threatModelId, 'edit');
-  const before = await repo.findThreat(db, threatModelId, threatId);
+) {
+  await authorize(deps.db, request, threatModelId, 'edit');
+  const before = await repo.findThreat(deps.db, threatModelId, threatId);
   if (!before) throw notFound('threat');
   assertVersion(ifMatch, before.version);
-  return writeThreat(db, request, before, threat);
+  return writeThreat(deps, request, before, threat);
 }
 
 /** Applies an RFC 6902 patch to the threat's writable fields (PATCH), honouring If-Match. */
 export async function patchThreat(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   { threatModelId, threatId, ifMatch, patch }: ThreatRef & { ifMatch?: number; patch: JsonPatch },
-): Promise<ThreatRow> {
-  const role = await authorize(db, request, threatModelId, 'edit');
-  const before = await repo.findThreat(db, threatModelId, threatId);
+) {
+  const role = await authorize(deps.db, request, threatModelId, 'edit');
+  const before = await repo.findThreat(deps.db, threatModelId, threatId);
   if (!before) throw notFound('threat');
   assertVersion(ifMatch, before.version);
   const patched = applyJsonPatch(threatDocument(before), patch, PATCHABLE, role);
-  return writeThreat(db, request, before, parseInput(ThreatInputSchema, patched));
+  return writeThreat(deps, request, before, parseInput(ThreatInputSchema, patched));
 }
 
 /**
@@ -159,14 +179,23 @@ export async function patchThreat(
  * is conditional on `before.version`), so a PATCH computed on stale data becomes a 412.
  */
 async function writeThreat(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   before: ThreatRow,
   input: ThreatInput,
-): Promise<ThreatRow> {
+) {
+  const { db } = deps;
   await assertDiagramsInModel(db, before.threatModelId, [input], () => 'diagram_id');
-  return db.transaction(async (tx) => {
-    const row = await repo.updateThreat(tx, before.id, before.version, threatValues(input));
+  const written = await db.transaction(async (tx) => {
+    const row = await repo
+      .updateThreat(tx, before.id, before.version, threatValues(input))
+      .catch((err: unknown) => {
+        if (!isUniqueViolation(err)) throw err;
+        throw conflict(
+          'suggestion_recorded',
+          'A threat from the same rule is already recorded on that cell.',
+        );
+      });
     if (!row) throw await staleOrGone(tx, before);
     await recordAudit(tx, request, {
       action: 'threat.update',
@@ -177,15 +206,24 @@ async function writeThreat(
     });
     return row;
   });
+  const moved = before.diagramId && before.diagramId !== written.diagramId;
+  await mirrorThreats(
+    deps,
+    written.threatModelId,
+    [written.id],
+    moved ? [{ diagramId: before.diagramId!, threatIds: [written.id] }] : [],
+  );
+  return threatView(deps, written);
 }
 
 export async function deleteThreat(
-  db: Database,
+  deps: ThreatDeps,
   request: ServiceRequest,
   { threatModelId, threatId, ifMatch }: ThreatRef & { ifMatch?: number },
 ): Promise<void> {
+  const { db } = deps;
   await authorize(db, request, threatModelId, 'edit');
-  await db.transaction(async (tx) => {
+  const deleted = await db.transaction(async (tx) => {
     const before = await repo.findThreat(tx, threatModelId, threatId);
     if (!before) throw notFound('threat');
     assertVersion(ifMatch, before.version);
@@ -200,7 +238,16 @@ export async function deleteThreat(
       threatModelId,
       changes: diffChanges(before, null, THREAT_AUDIT_FIELDS),
     });
+    return before;
   });
+  if (deleted.diagramId) {
+    await mirrorThreats(
+      deps,
+      threatModelId,
+      [],
+      [{ diagramId: deleted.diagramId, threatIds: [threatId] }],
+    );
+  }
 }
 
 /** A conditional write matched nothing: 412 with the current version, or 404 if deleted. */

@@ -117,6 +117,18 @@ const EXPECTED: Record<string, Statuses> = {
   [`PATCH ${TM}/repositories/{repository_id}`]:                 [401, 404, 403, 403, 200, 200, 200, 403],
   [`DELETE ${TM}/repositories/{repository_id}`]:                [401, 404, 403, 403, 204, 204, 204, 403],
 
+  // Threat knowledge: mitigations and their links to threats.
+  [`GET ${TM}/mitigations`]:                                    [401, 404, 200, 200, 200, 200, 200, 200],
+  [`POST ${TM}/mitigations`]:                                   [401, 404, 403, 403, 201, 201, 201, 403],
+  [`GET ${TM}/mitigations/{mitigation_id}`]:                    [401, 404, 200, 200, 200, 200, 200, 200],
+  [`PUT ${TM}/mitigations/{mitigation_id}`]:                    [401, 404, 403, 403, 200, 200, 200, 403],
+  [`DELETE ${TM}/mitigations/{mitigation_id}`]:                 [401, 404, 403, 403, 204, 204, 204, 403],
+  [`PUT ${TM}/threats/{threat_id}/mitigations/{mitigation_id}`]: [401, 404, 403, 403, 204, 204, 204, 403],
+  [`DELETE ${TM}/threats/{threat_id}/mitigations/{mitigation_id}`]: [401, 404, 403, 403, 204, 204, 204, 403],
+  [`GET ${D}/suggestions`]:                                     [401, 404, 200, 200, 200, 200, 200, 200],
+  [`POST ${D}/suggestions/apply`]:                              [401, 404, 403, 403, 201, 201, 201, 403],
+  [`POST ${D}/suggestions/dismiss`]:                            [401, 404, 403, 403, 204, 204, 204, 403],
+
   // Metadata on the model, each child and a diagram cell.
   [`GET ${TM}/metadata`]:                                       [401, 404, 200, 200, 200, 200, 200, 200],
   [`PUT ${TM}/metadata`]:                                       [401, 404, 403, 403, 200, 200, 200, 403],
@@ -303,6 +315,61 @@ function metadataRows(owner: (typeof METADATA_OWNERS)[number]): Row[] {
   ];
 }
 
+/** Mitigations, links, and (below) suggestions: a fresh mitigation/threat per cell. */
+function KNOWLEDGE_ROWS(): Row[] {
+  const M = '/api/threat_models/{tm}/mitigations';
+  const L = '/api/threat_models/{tm}/threats/{threat_id}/mitigations/{mitigation_id}';
+  const body = { name: 'Rate limit', status: 'proposed', risk_reduction: 40 };
+  const mitigation: Row['prepare'] = async (_c, w) => ({
+    id: (await ctx.as(users.owner).post(tmPath({ tm: w.tm.id } as Ids, '/mitigations'), body)).body
+      .id as string,
+  });
+  const pair: Row['prepare'] = async (c, w) => ({
+    ...(await mitigation(c, w)),
+    threat: (await createChild(CHILDREN[0])(c, w)).id,
+  });
+  const linked: Row['prepare'] = async (c, w) => {
+    const ids = await pair(c, w);
+    await ctx
+      .as(users.owner)
+      .put(tmPath({ tm: w.tm.id } as Ids, `/threats/${ids.threat}/mitigations/${ids.id}`));
+    return ids;
+  };
+  const S = '/api/threat_models/{tm}/diagrams/{diagram_id}/suggestions';
+  const sugg = (i: Ids, rest = '') => tmPath(i, `/diagrams/${i.id}/suggestions${rest}`);
+  const one = (i: Ids) => tmPath(i, `/mitigations/${i.id}`);
+  const link = (i: Ids) => tmPath(i, `/threats/${i.threat}/mitigations/${i.id}`);
+  return [
+    { op: `GET ${M}`, path: (i) => tmPath(i, '/mitigations') },
+    { op: `POST ${M}`, path: (i) => tmPath(i, '/mitigations'), body: () => body },
+    { op: `GET ${M}/{mitigation_id}`, path: one, prepare: mitigation },
+    {
+      op: `PUT ${M}/{mitigation_id}`,
+      path: one,
+      prepare: mitigation,
+      body: () => ({ ...body, status: 'implemented' }),
+    },
+    { op: `DELETE ${M}/{mitigation_id}`, path: one, prepare: mitigation },
+    { op: `PUT ${L}`, path: link, prepare: pair },
+    { op: `DELETE ${L}`, path: link, prepare: linked },
+    { op: `GET ${S}`, path: (i) => sugg(i), prepare: createChild(CHILDREN[1]) },
+    {
+      op: `POST ${S}/apply`,
+      path: (i) => sugg(i, '/apply'),
+      prepare: createChild(CHILDREN[1]),
+      body: () => ({ items: [{ cell_id: CELL_ID, rule_id: 'stride.process.spoofing' }] }),
+    },
+    {
+      op: `POST ${S}/dismiss`,
+      path: (i) => sugg(i, '/dismiss'),
+      prepare: createChild(CHILDREN[1]),
+      body: () => ({
+        items: [{ cell_id: CELL_ID, rule_id: 'stride.process.spoofing', reason: 'n/a' }],
+      }),
+    },
+  ];
+}
+
 const CONTENT_ROWS: Row[] = [
   ...CHILDREN.flatMap(childRows),
   {
@@ -311,6 +378,7 @@ const CONTENT_ROWS: Row[] = [
     body: () => [{ name: 'A' }, { name: 'B' }],
   },
   ...METADATA_OWNERS.flatMap(metadataRows),
+  ...KNOWLEDGE_ROWS(),
 ];
 
 /*

@@ -19,14 +19,14 @@ let chrome: E2eBrowser;
 let page: Page;
 let tm = '';
 
-async function call(method: 'GET' | 'POST', path: string, data?: unknown) {
+async function call(method: 'GET' | 'POST' | 'PUT', path: string, data?: unknown) {
   const res = await page.request.fetch(`${server.url}${path}`, {
     method,
     headers: { origin: server.url },
     ...(data === undefined ? {} : { data }),
   });
   expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
-  return res.json();
+  return res.status() === 204 ? null : res.json();
 }
 
 beforeAll(async () => {
@@ -46,12 +46,18 @@ it('copies a process with its threat from one diagram and pastes both into anoth
   const firstUrl = page.url();
   const process = await addShape(page, 'process');
   const source = await cellId(process);
-  await call('POST', `/api/threat_models/${tm}/threats`, {
+  const threat = await call('POST', `/api/threat_models/${tm}/threats`, {
     name: 'Tampered basket totals',
     severity: 'High',
     diagram_id: first,
     cell_id: source,
   });
+  const signing = await call('POST', `/api/threat_models/${tm}/mitigations`, {
+    name: 'Sign the basket',
+    status: 'proposed',
+    risk_reduction: 50,
+  });
+  await call('PUT', `/api/threat_models/${tm}/threats/${threat.id}/mitigations/${signing.id}`);
   await page.reload();
   await waitForLive(page);
   await nodes(page, 'process').first().click();
@@ -78,7 +84,14 @@ it('copies a process with its threat from one diagram and pastes both into anoth
 
   const copied = await call('GET', `/api/threat_models/${tm}/threats?diagram_id=${second}`);
   expect(copied.items).toEqual([
-    expect.objectContaining({ name: 'Tampered basket totals', severity: 'High', cell_id: pasted }),
+    expect.objectContaining({
+      name: 'Tampered basket totals',
+      severity: 'High',
+      cell_id: pasted,
+      cell_ids: [pasted],
+      // The same model: the copy is answered by the same mitigation.
+      mitigation_ids: [signing.id],
+    }),
   ]);
   // The original keeps its own threat; nothing was moved.
   const original = await call('GET', `/api/threat_models/${tm}/threats?diagram_id=${first}`);

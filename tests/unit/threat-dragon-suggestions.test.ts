@@ -6,10 +6,10 @@ import {
   ruleById,
   suggestThreats,
   validateCells,
-  type Cell,
   type FrameworkName,
 } from '../../model';
-import { OURS, threatDragonWouldFire } from './threat-dragon-oracle';
+import { cellFromThreatDragon, type TdCell } from '../setup/threat-dragon-cells';
+import { threatDragonWouldFire } from './threat-dragon-oracle';
 
 /**
  * Acceptance 2 (issue 12), the engine half: diagrams built from Threat Dragon's own demo
@@ -17,59 +17,6 @@ import { OURS, threatDragonWouldFire } from './threat-dragon-oracle';
  * TD v2 cell onto ours (shape, geometry, label, the DFD properties the rules read).
  */
 const FIXTURES = 'tests/fixtures/threat-dragon';
-const SHAPES: Record<string, string> = {
-  actor: 'actor',
-  process: 'process',
-  store: 'store',
-  flow: 'flow',
-  'trust-boundary-box': 'security-boundary',
-  'trust-boundary-curve': 'security-boundary-line',
-  'td-text-block': 'text-box',
-};
-
-interface TdCell {
-  id: string;
-  shape: string;
-  position?: { x: number; y: number };
-  size?: { width: number; height: number };
-  source?: { cell?: string; x?: number; y?: number };
-  target?: { cell?: string; x?: number; y?: number };
-  vertices?: { x: number; y: number }[];
-  data?: Record<string, unknown>;
-}
-
-function cellFromThreatDragon(c: TdCell): Cell {
-  const shape = SHAPES[c.shape];
-  if (!shape) throw new Error(`unknown TD shape ${c.shape}`);
-  const data: Record<string, unknown> = {};
-  for (const [td, ours] of Object.entries(OURS)) {
-    const v = c.data?.[td];
-    if (v === true || (typeof v === 'string' && v !== '')) data[ours] = v;
-  }
-  if (c.data?.outOfScope === true) data.out_of_scope = true;
-  const label = typeof c.data?.name === 'string' ? c.data.name : undefined;
-  if (shape === 'flow')
-    return {
-      id: c.id,
-      shape: 'flow',
-      source: { cell: c.source!.cell! },
-      target: { cell: c.target!.cell! },
-      ...(c.vertices ? { vertices: c.vertices } : {}),
-      label,
-      data,
-    };
-  if (shape === 'security-boundary-line')
-    return { id: c.id, shape, source: c.source, target: c.target, vertices: c.vertices } as never;
-  return {
-    id: c.id,
-    shape: shape as 'process',
-    ...c.position!,
-    ...c.size!,
-    label,
-    data,
-  };
-}
-
 interface TdModel {
   detail: { diagrams: { title: string; diagramType: string; cells: TdCell[] }[] };
 }

@@ -570,6 +570,16 @@ export class DiagramBinding {
     return { origin: copied.origin, ids };
   }
 
+  /** Selects exactly one node or flow (a link that opens the diagram on a cell). */
+  selectOnly(id: string) {
+    this.nodes = this.nodes.map((n) =>
+      n.selected === (n.id === id) ? n : { ...n, selected: n.id === id },
+    );
+    this.edges = this.edges.map((e) =>
+      e.selected === (e.id === id) ? e : { ...e, selected: e.id === id },
+    );
+  }
+
   selectAll() {
     this.nodes = this.nodes.map((n) => (n.selected ? n : { ...n, selected: true }));
     this.edges = this.edges.map((e) => (e.selected ? e : { ...e, selected: true }));

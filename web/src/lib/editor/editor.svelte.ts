@@ -2,6 +2,8 @@ import { getContext, setContext } from 'svelte';
 import type { DiagramBinding, PastedCells } from './binding.svelte';
 import type { CellsOrigin } from './clipboard';
 import type { LiveSession } from './live-session.svelte';
+import type { LiveThreats } from './live-threats.svelte';
+import type { ThreatMark } from '$model';
 
 export interface RemoteMark {
   color: string;
@@ -21,8 +23,15 @@ export class Editor {
   readonly place: CellsOrigin;
   /** The latest paste, until the workspace has offered to copy the threats that came with it. */
   lastPaste = $state.raw<PastedCells | null>(null);
-  /** Threats recorded against each cell, shown as badges on the canvas. */
-  threatCounts = $state.raw<Map<string, number>>(new Map());
+  /** The live threats mirror; null for a read-only preview of a saved version. */
+  readonly threats: LiveThreats | null;
+  /** Threat marks per cell (count, worst open current risk, settled), live. */
+  marks = $derived.by((): ReadonlyMap<string, ThreatMark> => this.threats?.marks ?? new Map());
+  /** Threats recorded against each cell (for the deletion warning). */
+  threatCounts = $derived.by(() => new Map([...this.marks].map(([id, m]) => [id, m.count])));
+
+  /** A cell to select and centre once it is on the canvas (`?cell=` in the editor's URL). */
+  focusRequest = $state<string | null>(null);
 
   remoteSelections = $derived.by(() => {
     const marks = new Map<string, RemoteMark>();
@@ -40,11 +49,13 @@ export class Editor {
     session: LiveSession | null,
     canEdit: boolean,
     place: CellsOrigin,
+    threats: LiveThreats | null = null,
   ) {
     this.binding = binding;
     this.session = session;
     this.canEdit = canEdit;
     this.place = place;
+    this.threats = threats;
   }
 }
 

@@ -1,4 +1,4 @@
-import { api, ok, type ResponseOf } from '$lib/api';
+import { api, done, ok, type ResponseOf } from '$lib/api';
 
 export type Threat = ResponseOf<'/api/threat_models/{tm}/threats/{threat_id}', 'get'>;
 
@@ -17,6 +17,8 @@ export interface ThreatDraft {
   issue_url: string;
   diagram_id: string | null;
   cell_id: string | null;
+  /** Every cell it applies to (kept through an edit; `cell_id` is the first). */
+  cell_ids: string[];
 }
 
 export function draftOf(threat: Threat | null, link: Partial<ThreatDraft> = {}): ThreatDraft {
@@ -34,6 +36,7 @@ export function draftOf(threat: Threat | null, link: Partial<ThreatDraft> = {}):
     issue_url: threat?.issue_url ?? '',
     diagram_id: threat?.diagram_id ?? link.diagram_id ?? null,
     cell_id: threat?.cell_id ?? link.cell_id ?? null,
+    cell_ids: [...(threat?.cell_ids ?? [])],
   };
 }
 
@@ -54,6 +57,7 @@ function bodyOf(d: ThreatDraft) {
     issue_url: orNull(d.issue_url),
     diagram_id: d.diagram_id,
     cell_id: d.diagram_id ? d.cell_id : null,
+    ...(d.diagram_id && d.cell_id && d.cell_ids.length ? { cell_ids: d.cell_ids } : {}),
   };
 }
 
@@ -70,6 +74,18 @@ export function saveThreat(tm: string, draft: ThreatDraft, existing: Threat | nu
         header: { 'if-match': `"${existing.version}"` },
       },
       body,
+    }),
+  );
+}
+
+/** Deletes a threat guarded by its version (412 if someone else changed it meanwhile). */
+export function deleteThreat(tm: string, threat: Pick<Threat, 'id' | 'version'>) {
+  return done(
+    api.DELETE('/api/threat_models/{tm}/threats/{threat_id}', {
+      params: {
+        path: { tm, threat_id: threat.id },
+        header: { 'if-match': `"${threat.version}"` },
+      },
     }),
   );
 }
