@@ -22,4 +22,4 @@ export {
 } from './metrics';
 export { loadDocument, type LoadedDocument } from './persistence';
 export { touchesServerOwnedRoots } from './server-owned';
-export { recordVersion, threatSnapshotOf, type NewVersion } from './versions';
+export { recordVersion, snapshotThreats, type NewVersion } from './versions';

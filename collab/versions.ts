@@ -1,12 +1,15 @@
 import type { Executor } from '../db';
 import * as versionsRepo from '../db/repositories/diagram-versions.repository';
 import type { DiagramVersionRow } from '../db/repositories/diagram-versions.repository';
+import * as mitigationsRepo from '../db/repositories/mitigations.repository';
 import * as threatsRepo from '../db/repositories/threats.repository';
 import type { ThreatRow } from '../db/repositories/threats.repository';
 import * as usersRepo from '../db/repositories/users.repository';
 import type { VersionKind } from '../db/schema/enums';
 import type { Cell } from '../model/cells';
 import type { DocumentSnapshot } from '../model/document-snapshot';
+import { isMitigatedBy, mitigationText } from '../model/mitigations';
+import { threatRisk } from '../model/risk';
 import { describeCellChanges, diffCells, type ThreatSnapshot } from '../model/version-diff';
 import { isUniqueViolation } from './db-errors';
 
@@ -25,21 +28,37 @@ export interface NewVersion {
   editorIds?: readonly string[];
 }
 
-/** A threat as a version keeps it. */
-export function threatSnapshotOf(row: ThreatRow): ThreatSnapshot {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    severity: row.severity,
-    likelihood: row.likelihood,
-    impact: row.impact,
-    score: row.score,
-    cell_id: row.cellId,
-    diagram_id: row.diagramId,
-    mitigated: row.mitigated,
-    mitigation: row.mitigation,
-  };
+/**
+ * Threats as a version keeps them: their fields, their linked mitigations (name and status)
+ * and the current risk those give. Two queries for any number of threats.
+ */
+export async function snapshotThreats(
+  db: Executor,
+  rows: readonly ThreatRow[],
+): Promise<ThreatSnapshot[]> {
+  const links = await mitigationsRepo.listLinksOfThreats(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => {
+    const mine = links.filter((l) => l.threatId === row.id);
+    const effects = mine.map((l) => ({ ...l, risk_reduction: l.riskReduction }));
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      severity: row.severity,
+      likelihood: row.likelihood,
+      impact: row.impact,
+      score: row.score,
+      cell_id: row.cellId,
+      diagram_id: row.diagramId,
+      mitigated: isMitigatedBy(effects),
+      mitigation: mitigationText(effects) ?? (mine.length ? null : row.mitigation),
+      mitigations: mine.map((l) => ({ id: l.mitigationId, name: l.name, status: l.status })),
+      risk: threatRisk(row, effects).current?.level ?? null,
+    };
+  });
 }
 
 /**
@@ -47,8 +66,9 @@ export function threatSnapshotOf(row: ThreatRow): ThreatSnapshot {
  * diagram at that moment. Concurrent writers may race for a number; the loser retries.
  */
 export async function recordVersion(db: Executor, input: NewVersion): Promise<DiagramVersionRow> {
-  const threats = (await threatsRepo.listThreatsOnDiagram(db, input.diagramId)).map(
-    threatSnapshotOf,
+  const threats = await snapshotThreats(
+    db,
+    await threatsRepo.listThreatsOnDiagram(db, input.diagramId),
   );
   const changeDescription = input.editorIds
     ? await describeAutomaticVersion(db, input)

@@ -4,7 +4,7 @@ import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as threatsRepo from '../../db/repositories/threats.repository';
 import * as versionsRepo from '../../db/repositories/diagram-versions.repository';
 import type { ApprovalKind } from '../../db/schema/enums';
-import { recordVersion, threatSnapshotOf } from '../../collab';
+import { recordVersion, snapshotThreats } from '../../collab';
 import type { Cell } from '../../model/cells';
 import type { DocumentSnapshot } from '../../model/document-snapshot';
 import { diffCells, diffThreats, type ThreatSnapshot } from '../../model/version-diff';
@@ -55,8 +55,9 @@ export async function pinApproval(
     });
     versions[diagramId] = version.versionNumber;
   }
-  const threats = (await threatsRepo.listThreatsOfModel(tx, input.threatModelId)).map(
-    threatSnapshotOf,
+  const threats = await snapshotThreats(
+    tx,
+    await threatsRepo.listThreatsOfModel(tx, input.threatModelId),
   );
   return approvalsRepo.insertApproval(tx, {
     threatModelId: input.threatModelId,
@@ -104,7 +105,10 @@ export async function measureDrift(
     const cells = diffCells(version.cells as Cell[], now);
     changes += cells.added.length + cells.removed.length + cells.changed.length;
   }
-  const register = (await threatsRepo.listThreatsOfModel(db, threatModelId)).map(threatSnapshotOf);
+  const register = await snapshotThreats(
+    db,
+    await threatsRepo.listThreatsOfModel(db, threatModelId),
+  );
   const threats = diffThreats(approval.threats as ThreatSnapshot[], register);
   changes += threats.added.length + threats.removed.length + threats.changed.length;
   return {

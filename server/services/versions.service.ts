@@ -1,7 +1,7 @@
 import type { Database } from '../../db';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as versionsRepo from '../../db/repositories/diagram-versions.repository';
-import { recordVersion, threatSnapshotOf } from '../../collab';
+import { recordVersion, snapshotThreats } from '../../collab';
 import * as threatsRepo from '../../db/repositories/threats.repository';
 import type { Cell } from '../../model/cells';
 import { countChanges, diffVersions, type ThreatSnapshot } from '../../model/version-diff';
@@ -150,7 +150,7 @@ async function stateAt(
       live.readCells(diagramId),
       threatsRepo.listThreatsOnDiagram(db, diagramId),
     ]);
-    return { cells, threats: threats.map(threatSnapshotOf) };
+    return { cells, threats: await snapshotThreats(db, threats) };
   }
   const version = await versionsRepo.findDiagramVersion(db, diagramId, at);
   if (!version) throw notFound('version');

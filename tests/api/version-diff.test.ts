@@ -79,9 +79,14 @@ describe('GET …/versions/{n}/diff', () => {
     await api.patch(`/api/threat_models/${tm.id}/threats/${spoof.body.id}`, [
       { op: 'replace', path: '/status', value: 'in_progress' },
     ]);
-    await api.patch(`/api/threat_models/${tm.id}/threats/${leak.body.id}`, [
-      { op: 'replace', path: '/mitigation', value: 'Encrypt the orders table' },
-    ]);
+    const encrypt = await api.post(`/api/threat_models/${tm.id}/mitigations`, {
+      name: 'Encrypt the orders table',
+      status: 'proposed',
+      risk_reduction: 60,
+    });
+    expect(encrypt.status, JSON.stringify(encrypt.body)).toBe(201);
+    const link = `/api/threat_models/${tm.id}/threats/${leak.body.id}/mitigations/${encrypt.body.id}`;
+    expect((await api.put(link)).status).toBe(204);
     const v2 = await api.post(`${base}/versions`, {});
 
     const expected = {
@@ -126,7 +131,14 @@ describe('GET …/versions/{n}/diff', () => {
             id: leak.body.id,
             name: 'Orders leak',
             cell_id: db.id,
-            fields: { mitigation: { from: null, to: 'Encrypt the orders table' } },
+            fields: {
+              // The TMI text is derived from the linked mitigations.
+              mitigation: { from: null, to: expect.stringContaining('Encrypt the orders table') },
+              mitigations: {
+                from: [],
+                to: [{ id: encrypt.body.id, name: 'Encrypt the orders table', status: 'proposed' }],
+              },
+            },
           },
         ]),
       },
