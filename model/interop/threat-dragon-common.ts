@@ -109,7 +109,9 @@ export function tdPropertiesOf(element: ThreatElement, data: Record<string, unkn
     reasonOutOfScope:
       typeof data[OUT_OF_SCOPE_REASON_KEY] === 'string' ? data[OUT_OF_SCOPE_REASON_KEY] : '',
   };
-  for (const flag of DFD_FLAGS[element]) out[flag.threatDragonKey] = data[flag.key] === true;
+  // Flags the cell never set stay unset (Threat Dragon reads a missing flag as false).
+  for (const flag of DFD_FLAGS[element])
+    if (typeof data[flag.key] === 'boolean') out[flag.threatDragonKey] = data[flag.key];
   if (element === 'flow')
     out.protocol = typeof data[PROTOCOL_KEY] === 'string' ? data[PROTOCOL_KEY] : '';
   if (element === 'process')

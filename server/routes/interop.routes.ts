@@ -75,7 +75,13 @@ const exportRoute = createRoute({
     '`threat-dragon` validates against Threat Dragon’s v2 schema; `otm` against the OTM schema; `threatroom` holds everything (diagrams, threats, mitigations, comments, reviews, metadata, version list) and imports back losslessly; `csv` is the threat register (RFC 4180, columns in docs/api.md). Reader+. Sent as an attachment.',
   request: { params: ModelParams, query: z.object({ format: z.enum(EXPORT_FORMATS) }) },
   responses: {
-    200: fileResponse('The file', ['application/json', 'text/csv']),
+    200: {
+      description: 'The file (JSON for the three model formats, CSV for the register)',
+      content: {
+        'application/json': { schema: z.looseObject({}) },
+        'text/csv': { schema: z.string() },
+      },
+    },
     ...problems(400, 401, 404),
   },
 });
