@@ -48,10 +48,11 @@ function wrap(text: string, width: number, size: number, maxLines = 4): string[]
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
       const next = line ? `${line} ${word}` : word;
-      if (next.length <= perLine) line = next;
+      // A long word may run a little past the estimate rather than be cut.
+      if (next.length <= perLine || (!line && word.length <= perLine * 1.4)) line = next;
       else {
         if (line) out.push(line);
-        line = word.length > perLine ? `${word.slice(0, perLine - 1)}…` : word;
+        line = word.length > perLine * 1.4 ? `${word.slice(0, perLine - 1)}…` : word;
       }
     }
     out.push(line);

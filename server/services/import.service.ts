@@ -231,7 +231,13 @@ async function insertComments(
     while (p?.parent_id && byId.get(p.parent_id)) p = byId.get(p.parent_id);
     return p;
   };
-  const row = (c: (typeof comments)[number]) => {
+  const start = Date.now();
+  // A thread reads in order: the file's times where it has them, else the file's order.
+  const createdAt = (c: (typeof comments)[number], i: number) => {
+    const t = c.created_at ? Date.parse(c.created_at) : NaN;
+    return new Date(Number.isFinite(t) && t <= start ? t : start + i);
+  };
+  const row = (c: (typeof comments)[number], i: number) => {
     const diagramId = c.diagram_id ? (refs.diagramIds.get(c.diagram_id) ?? null) : null;
     const root = rootOf(c);
     return {
@@ -246,6 +252,7 @@ async function insertComments(
       body: c.body,
       resolvedAt: c.resolved ? new Date() : null,
       resolvedBy: c.resolved ? authorId : null,
+      createdAt: createdAt(c, i),
     };
   };
   const rows = comments.map(row);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -46,7 +46,7 @@ async function snapshot(id: string) {
   const threats = (
     await ctx.as(owner).get(`/api/threat_models/${id}/threats?limit=500&sort=created_at:asc`)
   ).body.items;
-  const out = [];
+  const out: { name: string; cells: unknown[]; threats: any[] }[] = [];
   for (const d of diagrams) {
     const cells = (await ctx.as(owner).get(`/api/threat_models/${id}/diagrams/${d.id}`)).body
       .cells as any[];
@@ -233,6 +233,18 @@ describe('images and report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
     const file = join(dir, 'report.pdf');
     writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
+    // Kept for people to look at (test-artifacts/ is not committed).
+    mkdirSync('test-artifacts', { recursive: true });
+    writeFileSync('test-artifacts/three-tier-web-app.svg', String(svg.body));
+    writeFileSync('test-artifacts/three-tier-web-app.png', bytes);
+    writeFileSync('test-artifacts/three-tier-web-app-report.html', String(html.body));
+    execFileSync('pdftoppm', [
+      '-r',
+      '60',
+      '-png',
+      file,
+      'test-artifacts/three-tier-web-app-report',
+    ]);
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(
       /\s+/g,
       ' ',

@@ -5,11 +5,13 @@ import {
   cellsMap,
   containingBoundary,
   deleteCells,
+  isBoundaryLine,
   isFlow,
   isNode,
   upsertCell,
   type Cell,
   type CellField,
+  type BoundaryLineCell,
   type FlowCell,
   type NodeCell,
   type NodeShape,
@@ -51,6 +53,8 @@ export class DiagramBinding {
   edges = $state.raw<DfdEdge[]>([]);
   /** Every cell by id, as of the last document change. */
   cells = $state.raw<Map<string, Cell>>(new Map());
+  /** Trust boundaries drawn as lines (imported Threat Dragon curves): shown, not edited here. */
+  lines = $state.raw<BoundaryLineCell[]>([]);
   canUndo = $state(false);
   canRedo = $state(false);
   /** The cell whose label is being edited in place, if any. */
@@ -197,6 +201,7 @@ export class DiagramBinding {
     });
 
     this.cells = byId;
+    this.lines = all.filter(isBoundaryLine);
     this.nodes = nodes;
     this.edges = edges;
   }
@@ -535,6 +540,7 @@ export class DiagramBinding {
           z_index: z + i,
         };
       }
+      if (!isNode(c)) return { ...structuredClone(c), id, z_index: z + i };
       const parent = c.parent ? (ids.get(c.parent) ?? c.parent) : null;
       return {
         ...structuredClone(c),

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { account, signUp, waitForLive } from './support/app';
+import { launchBrowser, type E2eBrowser } from './support/browser';
+import { startServer, type RunningServer } from './support/server';
+
+/** ISSUE 13, acceptance 6: drop a fixture on the list → the model opens with its report; Export → PNG. */
+let server: RunningServer;
+let chrome: E2eBrowser;
+let page: Page;
+const FIXTURE = join(__dirname, '../fixtures/threat-dragon/v2-threat-model.json');
+
+beforeAll(async () => {
+  [server, chrome] = await Promise.all([startServer(), launchBrowser()]);
+  page = (await chrome.newUser()).page;
+  await signUp(page, server.url, account('Ida Importer'));
+}, 120_000);
+afterAll(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+describe('import and export in the browser', () => {
+  it('a Threat Dragon file dropped on the list opens as a model with its fidelity report', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByTestId('model-list').waitFor();
+    const text = readFileSync(FIXTURE, 'utf8');
+    await page.evaluate((content) => {
+      const data = new DataTransfer();
+      data.items.add(new File([content], 'v2-threat-model.json', { type: 'application/json' }));
+      const target = document.querySelector('[data-testid="model-list"]')!;
+      target.dispatchEvent(
+        new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }),
+      );
+      target.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+      );
+    }, text);
+    await page.getByTestId('model-title').filter({ hasText: 'Demo Threat Model' }).waitFor();
+    const report = page.getByTestId('import-report');
+    await report.waitFor();
+    expect(await report.textContent()).toContain('Threat Dragon v2');
+    expect(await page.getByTestId('import-mapped').textContent()).toMatch(/14\s+Threats/i);
+    expect(await page.getByTestId('import-skipped').textContent()).toContain('Web Request');
+    await page.screenshot({ path: 'test-artifacts/import-report.png' });
+  });
+
+  it('Export → PNG in the editor downloads an image of the diagram', async () => {
+    const tm = new URL(page.url()).pathname.split('/')[2]!;
+    const res = await page.request.get(`${server.url}/api/threat_models/${tm}/diagrams`);
+    const diagram = (await res.json()).items[0];
+    await page.goto(`${server.url}/models/${tm}/diagrams/${diagram.id}`);
+    await waitForLive(page);
+    expect(await page.getByTestId('boundary-line').count()).toBe(3);
+    await page.screenshot({ path: 'test-artifacts/import-editor-boundary-lines.png' });
+    await page.getByTestId('export-menu').click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-png').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    const path = await download.path();
+    const bytes = readFileSync(path);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(10_000);
+  });
+});
