@@ -182,13 +182,31 @@ export function renderDiagramSvg(
       `<g class="cell security-boundary-line"><path d="${smoothPath(pts)}" fill="none" stroke="${S.boundary.stroke}" stroke-width="${S.boundary.strokeWidth}" stroke-dasharray="${S.boundary.dash}"/>${l.label ? `<text x="${r1(pts[0]!.x + 4)}" y="${r1(pts[0]!.y - 6)}" font-size="${S.fontSize}" fill="${S.boundary.stroke}">${esc(l.label)}</text>` : ''}</g>`,
     );
   }
+  // Straight flows between the same two elements (a request and its response) are drawn side
+  // by side instead of on top of each other.
+  const pairKey = (f: { source: { cell: string }; target: { cell: string } }) =>
+    [f.source.cell, f.target.cell].sort().join('|');
+  const straight = cells.filter(isFlow).filter((f) => !f.vertices?.length);
+  const siblings = new Map<string, string[]>();
+  for (const f of straight) siblings.set(pairKey(f), [...(siblings.get(pairKey(f)) ?? []), f.id]);
   for (const f of cells.filter(isFlow)) {
     const s = byId.get(f.source.cell);
     const t = byId.get(f.target.cell);
     if (!s || !t) continue;
     const vs = f.vertices ?? [];
-    const a = borderPoint(s, vs[0] ?? centre(t));
-    const b = borderPoint(t, vs[vs.length - 1] ?? centre(s));
+    let a = borderPoint(s, vs[0] ?? centre(t));
+    let b = borderPoint(t, vs[vs.length - 1] ?? centre(s));
+    const group = vs.length ? [] : (siblings.get(pairKey(f)) ?? []);
+    if (group.length > 1) {
+      const [p, q] = [f.source.cell, f.target.cell].sort() as [string, string];
+      const from = centre(byId.get(p)!);
+      const to = centre(byId.get(q)!);
+      const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+      const shift = (group.indexOf(f.id) - (group.length - 1) / 2) * 16;
+      const n = { x: (-(to.y - from.y) / len) * shift, y: ((to.x - from.x) / len) * shift };
+      a = { x: a.x + n.x, y: a.y + n.y };
+      b = { x: b.x + n.x, y: b.y + n.y };
+    }
     const pts = [a, ...vs, b];
     const both = f.data?.bidirectional === true;
     const mid = pts[Math.floor(pts.length / 2)]!;

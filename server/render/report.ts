@@ -3,6 +3,7 @@ import { isNode, type Cell } from '../../model/cells';
 import { isOutOfScope } from '../../model/dfd-properties';
 import type { PortableModel, PortableThreat } from '../../model/interop';
 import { renderDiagramSvg, type ThreatMark } from '../../model/render/diagram-svg';
+import { RISK_MATRIX, threatRisk } from '../../model/risk';
 import { svgToPng } from './png';
 
 /** What the report shows besides the model, and what the caller chose to leave out. */
@@ -31,10 +32,18 @@ const LEVELS = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
 const isDone = (t: PortableThreat) =>
   t.mitigated || t.status === 'mitigated' || t.status === 'closed';
 
-/** The current risk of a threat: its severity, lowered one step per mitigation in place. */
+/**
+ * A threat's current risk level (model/risk.ts: likelihood × impact, lowered by the
+ * mitigations in place); 'none' once mitigated or closed, 'not assessed' while likelihood or
+ * impact is unknown.
+ */
 export function currentRisk(t: PortableThreat): string {
-  if (isDone(t)) return 'None';
-  return t.severity;
+  if (isDone(t)) return 'none';
+  const risk = threatRisk(
+    t,
+    t.mitigations.map((m) => ({ status: m.status, risk_reduction: m.risk_reduction ?? 0 })),
+  ).current;
+  return risk ? risk.level : 'not assessed';
 }
 
 export function marksOf(threats: PortableThreat[], diagramId: string): Map<string, ThreatMark> {
@@ -84,11 +93,10 @@ export function counts(threats: PortableThreat[]) {
     );
   const heat: Record<string, Record<string, number>> = {};
   for (const l of LEVELS) heat[l] = Object.fromEntries(LEVELS.map((i) => [i, 0]));
-  for (const t of threats) {
-    const l = t.likelihood ?? t.severity;
-    const i = t.impact ?? t.severity;
-    if (heat[l] && heat[l]![i] !== undefined) heat[l]![i]!++;
-  }
+  // Only assessed threats have a place on the map.
+  for (const t of threats)
+    if (t.likelihood && t.impact && heat[t.likelihood]?.[t.impact] !== undefined)
+      heat[t.likelihood]![t.impact]!++;
   return {
     severity: by((t) => t.severity),
     status: by((t) => t.status),
@@ -110,26 +118,17 @@ const mitigationsText = (t: PortableThreat) =>
       ? [t.mitigation]
       : [];
 
-const HEAT_COLOUR: Record<string, string> = {
-  Critical: '#7f1d1d',
-  High: '#dc2626',
-  Medium: '#f59e0b',
-  Low: '#84cc16',
-  None: '#e5e7eb',
+const LEVEL_COLOUR: Record<string, string> = {
+  critical: '#7f1d1d',
+  high: '#dc2626',
+  medium: '#f59e0b',
+  low: '#84cc16',
+  none: '#e5e7eb',
 };
-const heatOf = (l: string, i: string) => {
-  const score =
-    LEVELS.length - LEVELS.indexOf(l as never) + (LEVELS.length - LEVELS.indexOf(i as never));
-  return score >= 9
-    ? 'Critical'
-    : score >= 7
-      ? 'High'
-      : score >= 5
-        ? 'Medium'
-        : score >= 3
-          ? 'Low'
-          : 'None';
-};
+const AXIS = ['None', 'Low', 'Medium', 'High', 'Critical'];
+/** A matrix cell's colour: the level model/risk.ts gives that likelihood × impact. */
+const heatColour = (l: string, i: string) =>
+  LEVEL_COLOUR[RISK_MATRIX.find((r) => r.likelihood === l)?.levels[AXIS.indexOf(i)] ?? 'none']!;
 
 /** The report as one printable HTML page; every user-provided string is escaped. */
 export function reportHtml(input: ReportInput): string {
@@ -139,7 +138,7 @@ export function reportHtml(input: ReportInput): string {
     `<table class="counts"><tbody>${Object.entries(rec)
       .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`)
       .join('')}</tbody></table>`;
-  const heat = `<table class="heat"><thead><tr><th>Likelihood ↓ / Impact →</th>${LEVELS.map((l) => `<th>${l}</th>`).join('')}</tr></thead><tbody>${LEVELS.map((l) => `<tr><th>${l}</th>${LEVELS.map((i) => `<td style="background:${HEAT_COLOUR[heatOf(l, i)]}">${c.heat[l]![i] || ''}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const heat = `<table class="heat"><thead><tr><th>Likelihood ↓ / Impact →</th>${LEVELS.map((l) => `<th>${l}</th>`).join('')}</tr></thead><tbody>${LEVELS.map((l) => `<tr><th>${l}</th>${LEVELS.map((i) => `<td style="background:${heatColour(l, i)}">${c.heat[l]![i] || ''}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const diagrams = sections(input)
     .map(({ diagram, cells, elements, marks }) => {
       const svg = renderDiagramSvg(cells, { marks });
@@ -254,11 +253,11 @@ export async function reportPdf(input: ReportInput): Promise<Buffer> {
   LEVELS.forEach((l, r) => {
     doc.fillColor('#1f2937').text(l, x0 - 70, y + r * 22 + 6, { width: 66 });
     LEVELS.forEach((i, k) => {
-      doc.rect(x0 + k * cell, y + r * 22, cell - 2, 20).fill(HEAT_COLOUR[heatOf(l, i)]!);
+      doc.rect(x0 + k * cell, y + r * 22, cell - 2, 20).fill(heatColour(l, i));
       const n = c.heat[l]![i]!;
       if (n)
         doc
-          .fillColor(heatOf(l, i) === 'None' ? '#111111' : '#ffffff')
+          .fillColor(heatColour(l, i) === LEVEL_COLOUR.none ? '#111111' : '#ffffff')
           .text(String(n), x0 + k * cell, y + r * 22 + 6, { width: cell - 2, align: 'center' });
     });
   });
