@@ -113,7 +113,7 @@ const reportRoute = createRoute({
   operationId: 'getThreatModelReport',
   summary: 'The threat model report as printable HTML or PDF',
   description:
-    'Cover (name, owner, reviewers, status, approvals), executive summary (counts by severity, status and current risk; the risk heat map), each diagram’s image, a threat table per element with mitigations, open review comments and review history. `omit_mitigated`, `omit_out_of_scope` and `omit_comments` leave those out; `diagram_id` + `version` draw that diagram as of a version. Reader+.',
+    'Cover (name, owner, reviewers, status, approvals), executive summary (counts by severity, status and current risk; the risk heat map), each diagram’s image, a threat table per element with mitigations, open review comments and review history. `omit_mitigated`, `omit_out_of_scope` and `omit_comments` leave those out; `version` draws the model’s diagram as of that version (with several diagrams, `diagram_id` names which). Reader+.',
   request: {
     params: ModelParams,
     query: z.object({
@@ -229,9 +229,7 @@ export function interopRoutes(deps: AppDeps) {
       const q = c.req.valid('query');
       const loaded = await loadModel(load, serviceRequest(c), {
         threatModelId: tm,
-        ...(q.version && q.diagram_id
-          ? { version: { diagramId: q.diagram_id, number: q.version } }
-          : {}),
+        ...(q.version ? { version: { diagramId: q.diagram_id, number: q.version } } : {}),
       });
       const input = reportInput(loaded, {
         omitMitigated: q.omit_mitigated === 'true',

@@ -11,7 +11,7 @@ import type { FrameworkName } from '../../model/frameworks';
 import type { PortableMitigation, PortableModel, PortableThreat } from '../../model/interop';
 import { MITIGATION_STATUSES, type MitigationStatus } from '../../model/mitigations';
 import type { LiveDiagrams, ServiceRequest } from '../context';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 import { getThreatModel } from './threat-models.service';
 
 const ALL = { limit: 10_000, offset: 0, sort: 'created_at:asc' };
@@ -85,7 +85,7 @@ export async function loadModel(
   {
     threatModelId,
     version,
-  }: { threatModelId: string; version?: { diagramId: string; number: number } },
+  }: { threatModelId: string; version?: { diagramId?: string; number: number } },
 ): Promise<LoadedModel> {
   const detail = await getThreatModel(db, request, { threatModelId });
   const [diagrams, threats, comments, reviews, metadataRows] = await Promise.all([
@@ -95,6 +95,14 @@ export async function loadModel(
     reviewsRepo.listReviews(db, threatModelId),
     metadataRepo.listModelMetadata(db, threatModelId),
   ]);
+  if (version && !version.diagramId) {
+    // `version` alone names a version of the model's only diagram.
+    if (diagrams.length !== 1)
+      throw badRequest(
+        'This model has several diagrams: name the one `version` belongs to (diagram_id).',
+      );
+    version = { ...version, diagramId: diagrams[0]!.id };
+  }
   const meta = (type: string, id: string) =>
     Object.fromEntries(
       metadataRows

@@ -256,6 +256,48 @@ describe('images and report', () => {
       expect(String(html.body)).toContain(t.name);
     }
   });
+  it('draws a version of the diagram, and its report', async () => {
+    const { threat_model } = await importFile(read('three-tier-web-app.json'));
+    const tm = threat_model.id;
+    const diagram = (await ctx.as(owner).get(`/api/threat_models/${tm}/diagrams`)).body.items[0];
+    const version = await ctx
+      .as(owner)
+      .post(`/api/threat_models/${tm}/diagrams/${diagram.id}/versions`, {});
+    expect(version.status).toBe(201);
+    const cells = (await ctx.as(owner).get(`/api/threat_models/${tm}/diagrams/${diagram.id}`)).body
+      .cells;
+    const renamed = cells.map((c: any) =>
+      c.label === 'Web UI' ? { ...c, label: 'Renamed UI' } : c,
+    );
+    expect(
+      (
+        await ctx
+          .as(owner)
+          .put(`/api/threat_models/${tm}/diagrams/${diagram.id}`, {
+            name: diagram.name,
+            type: 'DFD-1.0.0',
+            cells: renamed,
+          })
+      ).status,
+    ).toBe(200);
+    const now = await ctx.as(owner).get(`/api/threat_models/${tm}/diagrams/${diagram.id}/image`);
+    const then = await ctx
+      .as(owner)
+      .get(
+        `/api/threat_models/${tm}/diagrams/${diagram.id}/image?version=${version.body.version_number}`,
+      );
+    expect(String(now.body)).toContain('Renamed UI');
+    expect(String(then.body)).toContain('Web UI');
+    expect(String(then.body)).not.toContain('Renamed UI');
+    const report = await ctx
+      .as(owner)
+      .get(`/api/threat_models/${tm}/report?version=${version.body.version_number}`);
+    expect(String(report.body)).toContain('Web UI');
+    const missing = await ctx
+      .as(owner)
+      .get(`/api/threat_models/${tm}/diagrams/${diagram.id}/image?version=999`);
+    expectProblem(missing, 404);
+  });
   it('escapes what users wrote in the HTML report', async () => {
     const file = read('v2-new-model.json');
     file.summary.title = '<script>alert(1)</script>';

@@ -227,3 +227,53 @@ describe('OTM mobile-cloud', () => {
     expect(report.skipped).toEqual([]);
   });
 });
+
+describe('OTM without representations', () => {
+  it('lays the zones out side by side with their components inside', () => {
+    const raw = read('otm/mobile-cloud.otm.json');
+    for (const el of [...raw.trustZones, ...raw.components]) delete el.representations;
+    const { portable, report } = importFile(raw)!;
+    const cells = portable.diagrams[0]!.cells.filter(isNode);
+    const zones = cells.filter((c) => c.shape === 'security-boundary');
+    for (const c of cells.filter((n) => n.shape !== 'security-boundary')) {
+      const zone = zones.find((z) => z.id === c.parent)!;
+      expect(c.x).toBeGreaterThanOrEqual(zone.x);
+      expect(c.x + c.width).toBeLessThanOrEqual(zone.x + zone.width);
+      expect(c.y + c.height).toBeLessThanOrEqual(zone.y + zone.height);
+    }
+    expect(zones[0]!.x + zones[0]!.width).toBeLessThan(zones[1]!.x);
+    expect(report.lossy.some((l) => l.how === 'laid out on a grid')).toBe(true);
+  });
+});
+
+describe('Threatroom files', () => {
+  it('clean NUL out of open cell data and keys before they reach the database', () => {
+    const file = {
+      format: 'threatroom',
+      threat_model: { name: 'M', framework: 'STRIDE' },
+      diagrams: [
+        {
+          id: 'd',
+          name: 'D',
+          cells: [
+            {
+              id: crypto.randomUUID(),
+              shape: 'process',
+              x: 0,
+              y: 0,
+              width: 10,
+              height: 10,
+              label: 'a\u0000b',
+              data: { 'k\u0000': 'v\u0000' },
+            },
+          ],
+        },
+      ],
+      threats: [],
+      comments: [],
+    };
+    const { portable } = importFile(file)!;
+    expect(JSON.stringify(portable)).not.toContain('\\u0000');
+    expect(portable.diagrams[0]!.cells[0]!.data).toEqual({ k: 'v' });
+  });
+});
