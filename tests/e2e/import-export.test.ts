@@ -47,8 +47,29 @@ describe('import and export in the browser', () => {
     await page.screenshot({ path: 'test-artifacts/import-report.png' });
   });
 
+  it('the Import button takes an OTM file; the model page exports and opens the report in a new tab', async () => {
+    await page.goto(`${server.url}/`);
+    await page
+      .getByTestId('import-input')
+      .setInputFiles(join(__dirname, '../fixtures/threat-dragon/otm/mobile-cloud.otm.json'));
+    await page.getByTestId('import-report').filter({ hasText: 'Open Threat Model' }).waitFor();
+    expect(await page.getByTestId('import-mapped').textContent()).toMatch(/43\s+mitigations/);
+    await page.getByTestId('export-menu').click();
+    const [report] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByTestId('export-report').click(),
+    ]);
+    await report.waitForLoadState();
+    expect(await report.locator('h1').textContent()).toBe('mtmt_project_name');
+    expect(await report.locator('svg').count()).toBeGreaterThan(0);
+    await report.close();
+    await page.getByTestId('import-report-close').click();
+    expect(await page.getByTestId('import-report').count()).toBe(0);
+  });
+
   it('Export → PNG in the editor downloads an image of the diagram', async () => {
-    const tm = new URL(page.url()).pathname.split('/')[2]!;
+    const list = await page.request.get(`${server.url}/api/threat_models?q=Demo`);
+    const tm = (await list.json()).items[0].id;
     const res = await page.request.get(`${server.url}/api/threat_models/${tm}/diagrams`);
     const diagram = (await res.json()).items[0];
     await page.goto(`${server.url}/models/${tm}/diagrams/${diagram.id}`);
