@@ -46,6 +46,20 @@ export function exportThreatroom(portable: PortableModel, extras: ThreatroomExtr
   };
 }
 
+/** An issue link as REST accepts it (http or https), else null and a report line. */
+function httpUrl(value: unknown, path: string, report: ReportBuilder): string | null {
+  const raw = text(value, 2048, path, report);
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return raw;
+  } catch {
+    // not a URL at all: reported below
+  }
+  report.changed(path, 'issue link that is not an http(s) URL', 'left out');
+  return null;
+}
+
 const oneOf = <T extends string>(list: readonly T[], v: unknown, fallback: T): T =>
   (list as readonly unknown[]).includes(v) ? (v as T) : fallback;
 
@@ -68,7 +82,7 @@ export function importThreatroom(file: Record<string, unknown>): ImportResult {
       name: name(tm.name, 'Imported threat model', 'threat_model.name', report),
       description: text(tm.description, LIMITS.description, 'threat_model.description', report),
       framework: isFrameworkName(tm.framework) ? tm.framework : 'STRIDE',
-      issue_url: text(tm.issue_url, 2048, 'threat_model.issue_url', report),
+      issue_url: httpUrl(tm.issue_url, 'threat_model.issue_url', report),
       metadata: metadataOf(tm.metadata, 'threat_model.metadata', report),
     },
     diagrams: [],
@@ -136,7 +150,7 @@ export function importThreatroom(file: Record<string, unknown>): ImportResult {
       status: oneOf<ThreatState>(THREAT_STATES, t.status, 'open'),
       mitigation: text(t.mitigation, LIMITS.description, `${at}.mitigation`, report),
       mitigated: t.mitigated === true,
-      issue_url: text(t.issue_url, 2048, `${at}.issue_url`, report),
+      issue_url: httpUrl(t.issue_url, `${at}.issue_url`, report),
       metadata: metadataOf(t.metadata, `${at}.metadata`, report),
       mitigations: arrayOf(t.mitigations)
         .filter(isObject)

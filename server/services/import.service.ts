@@ -228,8 +228,13 @@ async function insertComments(
   const byId = new Map(comments.map((c) => [c.id, c]));
   const rootOf = (c: (typeof comments)[number]) => {
     let p = c.parent_id ? byId.get(c.parent_id) : undefined;
-    while (p?.parent_id && byId.get(p.parent_id)) p = byId.get(p.parent_id);
-    return p;
+    const seen = new Set([c.id]);
+    // A parent chain that loops (a hostile file) ends where it would repeat.
+    while (p?.parent_id && byId.get(p.parent_id) && !seen.has(p.id)) {
+      seen.add(p.id);
+      p = byId.get(p.parent_id);
+    }
+    return p && p.id !== c.id ? p : undefined;
   };
   const start = Date.now();
   // A thread reads in order: the file's times where it has them, else the file's order.

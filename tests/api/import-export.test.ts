@@ -271,13 +271,11 @@ describe('images and report', () => {
     );
     expect(
       (
-        await ctx
-          .as(owner)
-          .put(`/api/threat_models/${tm}/diagrams/${diagram.id}`, {
-            name: diagram.name,
-            type: 'DFD-1.0.0',
-            cells: renamed,
-          })
+        await ctx.as(owner).put(`/api/threat_models/${tm}/diagrams/${diagram.id}`, {
+          name: diagram.name,
+          type: 'DFD-1.0.0',
+          cells: renamed,
+        })
       ).status,
     ).toBe(200);
     const now = await ctx.as(owner).get(`/api/threat_models/${tm}/diagrams/${diagram.id}/image`);
@@ -366,6 +364,58 @@ describe('malformed files: a clear 4xx, nothing half-created', () => {
       .where(eq(schema.diagrams.threatModelId, threat_model.id));
     expect(diagrams[0]!.n).toBe(1);
     expect(await modelCount()).toBe(before + 1);
+  });
+  it('a hostile Threatroom file is cleaned, not stored as it came', async () => {
+    const cell = crypto.randomUUID();
+    const file = {
+      format: 'threatroom',
+      threat_model: { name: 'Hostile', framework: 'STRIDE', issue_url: 'javascript:alert(1)' },
+      diagrams: [
+        {
+          id: 'd1',
+          name: 'D',
+          cells: [
+            { id: cell, shape: 'process', x: 1e300, y: 0, width: 10, height: 10 },
+            {
+              id: crypto.randomUUID(),
+              shape: 'store',
+              x: 0,
+              y: 0,
+              width: 10,
+              height: 10,
+              z_index: 2 ** 40,
+            },
+          ],
+        },
+      ],
+      threats: [
+        {
+          id: 't',
+          name: 'x'.repeat(5000),
+          score: 1e308,
+          severity: 'Catastrophic',
+          issue_url: 'javascript:alert(1)',
+          threat_type: ['y'.repeat(1000)],
+        },
+      ],
+      comments: [
+        { id: 'a', parent_id: 'b', body: 'A' },
+        { id: 'b', parent_id: 'a', body: 'B' },
+      ],
+    };
+    const { threat_model, report } = await importFile(file);
+    expect(report.skipped.length).toBe(2);
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/threats`)).body
+      .items;
+    expect(threats[0].name).toHaveLength(256);
+    expect([threats[0].score, threats[0].severity, threats[0].issue_url]).toEqual([
+      null,
+      'Unknown',
+      null,
+    ]);
+    const comments = (await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/comments`))
+      .body.items;
+    expect(comments.map((c: any) => c.body).sort()).toEqual(['A', 'B']);
   });
   it('requires a signed-in caller', async () => {
     const res = await ctx.anonymous().post('/api/threat_models/import', read('v2-new-model.json'));
