@@ -296,6 +296,31 @@ describe('images and report', () => {
       .get(`/api/threat_models/${tm}/diagrams/${diagram.id}/image?version=999`);
     expectProblem(missing, 404);
   });
+  it('leaves out mitigated threats, out-of-scope elements and comments when asked', async () => {
+    const { threat_model } = await importFile(read('v2-threat-model.json'));
+    const tm = threat_model.id;
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${tm}/threats?limit=100`)).body
+      .items;
+    const mitigated = threats.find((t: any) => t.status === 'mitigated' && t.cell_id);
+    const open = threats.find((t: any) => t.status === 'open' && t.cell_id);
+    const full = String((await ctx.as(owner).get(`/api/threat_models/${tm}/report`)).body);
+    expect(full).toContain(mitigated.name);
+    expect(full).toContain('Web Application Config');
+    expect(full).toContain('Open review comments');
+    const lean = String(
+      (
+        await ctx
+          .as(owner)
+          .get(
+            `/api/threat_models/${tm}/report?omit_mitigated=true&omit_out_of_scope=true&omit_comments=true`,
+          )
+      ).body,
+    );
+    expect(lean).not.toContain(`<strong>${mitigated.name}</strong>`);
+    expect(lean).toContain(open.name);
+    expect(lean).not.toContain('Web Application Config');
+    expect(lean).not.toContain('Open review comments');
+  });
   it('escapes what users wrote in the HTML report', async () => {
     const file = read('v2-new-model.json');
     file.summary.title = '<script>alert(1)</script>';
