@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, signUp, waitForLive } from './support/app';
+import { account, signUp, waitForLive, waitForViewportStill } from './support/app';
 import { launchBrowser, type E2eBrowser } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
 
@@ -76,6 +76,23 @@ describe('import and export in the browser', () => {
     await waitForLive(page);
     expect(await page.getByTestId('boundary-line').count()).toBe(3);
     await page.screenshot({ path: 'test-artifacts/import-editor-boundary-lines.png' });
+    // A boundary line is selected by a click on it and deleted like any cell.
+    await waitForViewportStill(page);
+    const line = page.getByTestId('boundary-line').first();
+    const id = await line.getAttribute('data-id');
+    const box = (await line.locator('path.line').boundingBox())!;
+    const hit = await line.locator('path.hit').evaluate((el) => {
+      const path = el as SVGPathElement;
+      const p = path.getPointAtLength(path.getTotalLength() / 2);
+      const m = path.getScreenCTM()!;
+      return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+    });
+    expect(box.width + box.height).toBeGreaterThan(0);
+    await page.mouse.click(hit.x, hit.y);
+    await page.getByText('Trust boundary (line)').waitFor();
+    await page.keyboard.press('Delete');
+    await page.waitForFunction((lineId) => !document.querySelector(`[data-id="${lineId}"]`), id);
+    expect(await page.getByTestId('boundary-line').count()).toBe(2);
     await page.getByTestId('export-menu').click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
