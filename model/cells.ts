@@ -3,7 +3,11 @@
  * live in the Y.Doc (see ydoc.ts).
  */
 export const NODE_SHAPES = ['actor', 'process', 'store', 'security-boundary', 'text-box'] as const;
-export const EDGE_SHAPES = ['flow'] as const;
+/**
+ * `flow` joins two nodes; `security-boundary-line` is a trust boundary drawn as a line (Threat
+ * Dragon's boundary curve, v1's `tm.Boundary`): free points, no cells at its ends.
+ */
+export const EDGE_SHAPES = ['flow', 'security-boundary-line'] as const;
 export const CELL_SHAPES = [...NODE_SHAPES, ...EDGE_SHAPES] as const;
 export type NodeShape = (typeof NODE_SHAPES)[number];
 export type CellShape = (typeof CELL_SHAPES)[number];
@@ -51,10 +55,21 @@ export interface FlowCell extends CellBase {
   vertices?: Point[];
 }
 
-export type Cell = NodeCell | FlowCell;
+/** A trust boundary drawn as a (possibly bent) line from `source` to `target`. */
+export interface BoundaryLineCell extends CellBase {
+  shape: 'security-boundary-line';
+  source: Point;
+  target: Point;
+  vertices?: Point[];
+}
+
+export type Cell = NodeCell | FlowCell | BoundaryLineCell;
 
 export const isFlow = (cell: Cell): cell is FlowCell => cell.shape === 'flow';
-export const isNode = (cell: Cell): cell is NodeCell => cell.shape !== 'flow';
+export const isBoundaryLine = (cell: Cell): cell is BoundaryLineCell =>
+  cell.shape === 'security-boundary-line';
+export const isNode = (cell: Cell): cell is NodeCell =>
+  (NODE_SHAPES as readonly string[]).includes(cell.shape);
 
 export interface CellError {
   path: string;
@@ -101,10 +116,10 @@ export function validateCells(input: unknown): CellsResult {
       for (const end of ['source', 'target'] as const) {
         const shape = ids.get(cell[end].cell);
         if (!shape) errors.push({ path: `[${i}].${end}.cell`, message: 'no such cell' });
-        else if (shape === 'flow')
-          errors.push({ path: `[${i}].${end}.cell`, message: 'must be a node, not a flow' });
+        else if (!(NODE_SHAPES as readonly string[]).includes(shape))
+          errors.push({ path: `[${i}].${end}.cell`, message: 'must be a node, not an edge' });
       }
-    } else if (cell.parent != null) {
+    } else if (isNode(cell) && cell.parent != null) {
       if (!ids.has(cell.parent)) errors.push({ path: `[${i}].parent`, message: 'no such cell' });
       else if (cell.parent === cell.id)
         errors.push({ path: `[${i}].parent`, message: 'a cell cannot contain itself' });
@@ -146,19 +161,28 @@ function normalizeCell(raw: unknown, at: string, errors: CellError[]): Cell | nu
     else base[key] = value;
   }
 
+  if (shape === 'security-boundary-line') {
+    const ends = (['source', 'target'] as const).map((end) => {
+      const p = raw[end];
+      if (isObject(p) && isCoordinate(p.x) && isCoordinate(p.y)) return { x: p.x, y: p.y };
+      fail(end, 'must be a point {x, y}');
+      return null;
+    });
+    const vertices = vertexList(raw.vertices, fail);
+    if (errors.length > before || !ends[0] || !ends[1]) return null;
+    return {
+      ...(base as CellBase),
+      shape: 'security-boundary-line',
+      source: ends[0],
+      target: ends[1],
+      ...(vertices ? { vertices } : {}),
+    };
+  }
+
   if (shape === 'flow') {
     const source = terminal(raw.source, 'source', fail);
     const target = terminal(raw.target, 'target', fail);
-    let vertices: Point[] | undefined;
-    if (raw.vertices !== undefined) {
-      if (!Array.isArray(raw.vertices) || raw.vertices.length > MAX_VERTICES) {
-        fail('vertices', `must be an array of at most ${MAX_VERTICES} points`);
-      } else if (
-        !raw.vertices.every((p) => isObject(p) && isCoordinate(p.x) && isCoordinate(p.y))
-      ) {
-        fail('vertices', 'every vertex needs finite x and y');
-      } else vertices = raw.vertices.map((p) => ({ x: p.x as number, y: p.y as number }));
-    }
+    const vertices = vertexList(raw.vertices, fail);
     if (errors.length > before || !source || !target) return null;
     return {
       ...(base as CellBase),
@@ -194,6 +218,19 @@ function normalizeCell(raw: unknown, at: string, errors: CellError[]): Cell | nu
   };
 }
 
+function vertexList(
+  value: unknown,
+  fail: (field: string, message: string) => void,
+): Point[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_VERTICES) {
+    fail('vertices', `must be an array of at most ${MAX_VERTICES} points`);
+  } else if (!value.every((p) => isObject(p) && isCoordinate(p.x) && isCoordinate(p.y))) {
+    fail('vertices', 'every vertex needs finite x and y');
+  } else return value.map((p) => ({ x: p.x as number, y: p.y as number }));
+  return undefined;
+}
+
 function terminal(
   value: unknown,
   field: string,
@@ -223,7 +260,7 @@ export function withFreshIds(cells: readonly Cell[], ids: ReadonlyMap<string, st
     if (isFlow(copy)) {
       copy.source = { ...copy.source, cell: map(copy.source.cell) };
       copy.target = { ...copy.target, cell: map(copy.target.cell) };
-    } else if (copy.parent) {
+    } else if (isNode(copy) && copy.parent) {
       copy.parent = map(copy.parent);
     }
     return copy;

@@ -53,6 +53,12 @@ const ConfigSchema = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /** Largest file POST /api/threat_models/import takes (a whole model with its diagrams). */
+  IMPORT_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Failed sign-ins for one account from one address per window (never locks other addresses). */
   LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: limit(10),
   /** Failed sign-ins from one address, whatever the account, per window. */
