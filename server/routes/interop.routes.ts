@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   exportCsv,
   exportOtm,
@@ -10,7 +10,7 @@ import { renderDiagramSvg } from '../../model/render/diagram-svg';
 import type { AppDeps } from '../context';
 import { notFound } from '../errors';
 import { etag, serviceRequest } from '../http';
-import { createRouter, jsonBody, problems, SECURITY } from '../openapi';
+import { createRouter, jsonBody, operation, problems } from '../openapi';
 import { svgToPng } from '../render/png';
 import { marksOf, reportHtml, reportPdf } from '../render/report';
 import { toThreatModel, ThreatModelSchema } from '../schemas/threat-models.schemas';
@@ -18,8 +18,6 @@ import { loadModel } from '../services/export.service';
 import { importThreatModel } from '../services/import.service';
 import { reportInput } from '../services/report.service';
 import { ModelParams } from './model-scoped';
-
-const base = { tags: ['import and export'], security: SECURITY };
 
 const ReportSchema = z
   .object({
@@ -30,8 +28,7 @@ const ReportSchema = z
   })
   .openapi('ImportReport');
 
-const importRoute = createRoute({
-  ...base,
+const importRoute = operation('import and export', {
   method: 'post',
   path: '/import',
   operationId: 'importThreatModel',
@@ -64,8 +61,7 @@ const fileResponse = (description: string, types: string[]) => ({
   ),
 });
 
-const exportRoute = createRoute({
-  ...base,
+const exportRoute = operation('import and export', {
   method: 'get',
   path: '/{tm}/export',
   operationId: 'exportThreatModel',
@@ -88,8 +84,7 @@ const exportRoute = createRoute({
 
 const VersionQuery = z.coerce.number().int().min(1).max(1_000_000).optional();
 
-const imageRoute = createRoute({
-  ...base,
+const imageRoute = operation('import and export', {
   method: 'get',
   path: '/{tm}/diagrams/{diagram_id}/image',
   operationId: 'getDiagramImage',
@@ -106,8 +101,7 @@ const imageRoute = createRoute({
   },
 });
 
-const reportRoute = createRoute({
-  ...base,
+const reportRoute = operation('import and export', {
   method: 'get',
   path: '/{tm}/report',
   operationId: 'getThreatModelReport',
