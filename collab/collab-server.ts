@@ -80,6 +80,15 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     bus,
     maxConnectionsPerRoom: limits.maxConnectionsPerRoom,
     autoVersionIntervalMs: limits.autoVersionIntervalMs,
+    roomLimits: {
+      syncBurst: limits.syncBurst,
+      syncIntervalMs: limits.syncIntervalMs,
+      maxAwarenessStateBytes: limits.maxAwarenessStateBytes,
+      awarenessIntervalMs: limits.awarenessIntervalMs,
+      preWipeCells: limits.preWipeCells,
+      preWipeShare: limits.preWipeShare,
+      auditWindowMs: limits.auditWindowMs,
+    },
     loadTimeoutMs: 10_000,
   });
   bus?.attach(registry);
@@ -126,6 +135,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
       clearInterval(ticketSweep);
       // Close events drive session ends and unloads; give them a moment, then store.
       await peers.closeAll(Math.min(deadline, Date.now() + 2_000));
+      await Promise.all(registry.all().map((room) => room.flushAudit()));
       const drained = await updateLog.drainAll(deadline);
       if (!drained) logger.error({ queued: updateLog.queuedCount }, 'shutdown: updates not stored');
       await Promise.race([

@@ -16,4 +16,6 @@ export type { CollabLimits } from './limits';
 export { createStoredDiagrams, DiagramNotFoundError, type LiveDiagrams } from './live-diagrams';
 export { loadDocument, type LoadedDocument } from './persistence';
 export { touchesServerOwnedRoots } from './server-owned';
+export { validateLiveUpdate, type LiveVerdict } from './update-rules';
+export { describeLiveEdit } from './live-audit';
 export { recordVersion, type NewVersion } from './versions';

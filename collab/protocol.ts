@@ -8,7 +8,14 @@ import * as Y from 'yjs';
  * a read-only peer's edit; here a frame is first decoded into a plain value and the room
  * decides what to do with it.
  */
-export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  /** Ours: a JSON notice for clients that opted in with `?notices=1` (docs/api.md). */
+  Notice: 100,
+} as const;
 export const SyncType = { Step1: 0, Step2: 1, Update: 2 } as const;
 
 export type ClientMessage =
@@ -126,5 +133,17 @@ export function encodeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
       encoding.writeVarUint(e, entry.clock);
       encoding.writeVarString(e, JSON.stringify(entry.state));
     }
+  });
+}
+
+/** What the server tells clients that opted in to notices (`?notices=1`). */
+export type Notice =
+  { kind: 'refused'; reason: string } | { kind: 'access'; role: string; read_only: boolean };
+
+/** A notice frame: message type 100, then the notice as a JSON string. */
+export function encodeNotice(notice: Notice): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MessageType.Notice);
+    encoding.writeVarString(e, JSON.stringify(notice));
   });
 }

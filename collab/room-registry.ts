@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db';
 import { backoffMs } from './db-errors';
 import { loadDocument } from './persistence';
-import { Room, type RoomBus } from './room';
+import { Room, type RoomBus, type RoomLimits } from './room';
 import type { UpdateLog } from './update-log';
 
 export interface RoomRegistryOptions {
@@ -12,6 +12,7 @@ export interface RoomRegistryOptions {
   bus: RoomBus | null;
   maxConnectionsPerRoom: number;
   autoVersionIntervalMs: number;
+  roomLimits: RoomLimits;
   /** How long a load keeps retrying an unreachable database before the join fails. */
   loadTimeoutMs: number;
 }
@@ -78,6 +79,7 @@ export class RoomRegistry {
           bus: this.options.bus,
           maxConnections: this.options.maxConnectionsPerRoom,
           autoVersionIntervalMs: this.options.autoVersionIntervalMs,
+          limits: this.options.roomLimits,
         });
         this.rooms.set(diagramId, room);
         for (const l of this.listeners) l.loaded(room);
