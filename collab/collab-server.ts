@@ -8,7 +8,7 @@ import { startAccessRecheck } from './access-recheck';
 import { CloseCode } from './close-codes';
 import { Compactor } from './compactor';
 import type { CollabLimits } from './limits';
-import { createLiveDiagrams, type LiveDiagrams } from './live-diagrams';
+import { createLiveDiagrams, type AccessChange, type LiveDiagrams } from './live-diagrams';
 import { Peers } from './peers';
 import type { RoomBus } from './room';
 import { RoomRegistry } from './room-registry';
@@ -30,6 +30,10 @@ export interface CollabServerDeps {
 /** What the registry needs from a cross-node bus (see bus.ts). */
 export interface CollabBusAttachment extends RoomBus {
   attach(registry: RoomRegistry): void;
+  /** Tells the other nodes that access changed… */
+  publishAccessChange(change: AccessChange): void;
+  /** …and hands on what they tell. */
+  onAccessChange(handler: (change: AccessChange) => void): void;
   close(): Promise<void>;
 }
 
@@ -92,7 +96,12 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     loadTimeoutMs: 10_000,
   });
   bus?.attach(registry);
-  const live = createLiveDiagrams(db, registry);
+  // An access change re-checks this node's connections now and every other node's via the bus.
+  const live = createLiveDiagrams(db, registry, (change) => {
+    void recheck.now(change);
+    bus?.publishAccessChange(change);
+  });
+  bus?.onAccessChange((change) => void recheck.now(change));
 
   let closing = false;
   const peers = new Peers({ registry, logger, limits });
@@ -102,7 +111,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     isClosing: () => closing,
     admit: (req, socket, head, identity, role) => peers.admit(req, socket, head, identity, role),
   });
-  const stopRecheck = startAccessRecheck({
+  const recheck = startAccessRecheck({
     access,
     db,
     registry,
@@ -131,7 +140,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
       if (closing) return;
       closing = true;
       const deadline = Date.now() + timeoutMs;
-      stopRecheck();
+      recheck.stop();
       clearInterval(ticketSweep);
       // Close events drive session ends and unloads; give them a moment, then store.
       await peers.closeAll(Math.min(deadline, Date.now() + 2_000));
