@@ -58,9 +58,13 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
   /** Access changes travel on one channel of their own, which every node listens to. */
   const accessChannel = `${prefix}access-changes`;
   const accessHandlers: Array<(change: AccessChange) => void> = [];
-  sub
-    .subscribe(accessChannel)
-    .catch((err) => logger.warn({ err }, 'redis subscribe to access changes failed'));
+  // Subscribed on every 'ready' (the first connection and each reconnect): a subscription
+  // queued before the connection exists is not reliably restored.
+  const listenForAccessChanges = () =>
+    void sub
+      .subscribe(accessChannel)
+      .catch((err) => logger.warn({ err }, 'redis subscribe to access changes failed'));
+  sub.on('ready', listenForAccessChanges);
 
   function encode(kind: number, payload: Uint8Array): Buffer {
     const e = encoding.createEncoder();
@@ -105,8 +109,10 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
    * acknowledged means the answers cannot be missed.
    */
   function join(room: Room): void {
+    // The access channel again with each room (idempotent): a node holding a room is
+    // certainly listening for access changes to its connections.
     sub
-      .subscribe(channelOf(room.diagramId))
+      .subscribe(channelOf(room.diagramId), accessChannel)
       .then(() => {
         if (room.destroyed) return;
         announce(room, Kind.SyncRequest);

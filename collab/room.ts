@@ -109,7 +109,13 @@ export class Room {
       maxOutstandingBytes: 1024 * 1024,
     });
     this.presence = new PresenceGate(limits.awarenessIntervalMs, (conn, update) => {
-      if (!conn.isClosed && this.connections.has(conn)) this.applyAwareness(conn, update);
+      if (conn.isClosed || !this.connections.has(conn)) return;
+      try {
+        this.applyAwareness(conn, update);
+      } catch (err) {
+        this.deps.logger.debug({ err, diagramId: this.diagramId }, 'malformed awareness');
+        conn.close(CloseCode.InvalidPayload, 'malformed message');
+      }
     });
     this.audit = new LiveAudit({
       db: deps.db,

@@ -34,7 +34,8 @@ function refuse(reason: string): never {
 }
 
 /**
- * Decides whether a client's document update may be applied, from the decoded update and the
+ * Decides whether a client's document update may be applied (throws when it does not even
+ * decode), from the decoded update and the
  * document as it is (nothing is applied and undone). The rules are the REST cell rules
  * (model/cell-rules.ts): only the allowed roots, nothing written or deleted under the
  * server-owned ones, `cells` holding one Y.Map per uuid with known fields of the right type,
@@ -47,8 +48,8 @@ export function validateLiveUpdate(doc: Y.Doc, update: Uint8Array): LiveVerdict 
     return { ok: true, ...check(doc, update) };
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, reason: err.message };
-    // Anything else means the bytes do not decode: refused like any other broken rule.
-    return { ok: false, reason: 'malformed update' };
+    // Anything else means the bytes do not decode: the caller closes as for a broken frame.
+    throw err;
   }
 }
 
