@@ -352,7 +352,11 @@ describe.skipIf(!REDIS_URL)(
       goneOnB.setField(cell.id, 'label', 'still editing');
       await vi.waitFor(
         () =>
-          expect(roomDoc(b, d).getMap('cells').get(cell.id)?.get('label')).toBe('still editing'),
+          expect(
+            (roomDoc(b, d).getMap('cells').get(cell.id) as Y.Map<unknown> | undefined)?.get(
+              'label',
+            ),
+          ).toBe('still editing'),
         WAIT,
       );
 
