@@ -15,7 +15,8 @@ export class Editor {
   readonly binding: DiagramBinding;
   /** The live session; null for a read-only preview of a saved version. */
   readonly session: LiveSession | null;
-  readonly canEdit: boolean;
+  /** May this participant edit (follows the server: a demoted writer turns view-only). */
+  canEdit = $state(false);
   /** Threats recorded against each cell, shown as badges on the canvas. */
   threatCounts = $state.raw<Map<string, number>>(new Map());
 
