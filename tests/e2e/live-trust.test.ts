@@ -112,6 +112,33 @@ describe('live edits on the activity screen', () => {
   });
 });
 
+describe('a refused change', () => {
+  it('the editor drops it, restarts from the server and says so in one line', async () => {
+    await writer.goto(diagramUrl);
+    await waitForLive(writer);
+    const api = nodes(writer, 'process').first();
+    // A NUL character: REST refuses it, so the live door does too.
+    await api.click();
+    // Enter commits the label; the workspace restarts underneath, so no blur afterwards.
+    await writer.getByTestId('prop-label').fill('Orders\u0000API');
+    await writer.getByTestId('prop-label').press('Enter');
+    const notice = writer.getByTestId('refused-notice');
+    await notice.waitFor({ timeout: 5_000 });
+    expect(await notice.innerText()).toContain('label: must not contain NUL characters');
+    await waitForLive(writer);
+    await writer.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="node-process"]')].some(
+        (n) => n.textContent?.trim() === 'Orders API',
+      ),
+    );
+    await writer.screenshot({ path: 'test-artifacts/editor-refused-change.png' });
+    // The owner never saw it either, and the writer keeps editing normally.
+    await owner.goto(diagramUrl);
+    await waitForLive(owner);
+    expect(await nodes(owner, 'process').first().innerText()).toContain('Orders API');
+  });
+});
+
 describe('access changes in the open editor', () => {
   it('a writer demoted over REST sees view-only within a second, without a reload', async () => {
     await writer.goto(diagramUrl);
