@@ -100,6 +100,8 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   });
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export interface AwarenessEntry {
   clientId: number;
   clock: number;
@@ -107,21 +109,36 @@ export interface AwarenessEntry {
   state: Record<string, unknown> | null;
 }
 
-/** Splits an awareness update into its entries; throws on malformed input or non-object state. */
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+/**
+ * Splits an awareness update into its entries; throws on malformed input or non-object state.
+ * Entries whose state is longer than `maxStateBytes` are counted in `oversized` and left out
+ * without being parsed.
+ */
+export function decodeAwarenessUpdate(
+  update: Uint8Array,
+  maxStateBytes = Infinity,
+): { entries: AwarenessEntry[]; oversized: number } {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
   const entries: AwarenessEntry[] = [];
+  let oversized = 0;
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    const state: unknown = JSON.parse(decoding.readVarString(decoder));
+    // The state's length comes first: an oversized one is skipped without decoding it.
+    const length = decoding.readVarUint(decoder);
+    const bytes = decoding.readUint8Array(decoder, length);
+    if (length > maxStateBytes) {
+      oversized++;
+      continue;
+    }
+    const state: unknown = JSON.parse(utf8.decode(bytes));
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) {
       throw new ProtocolError('awareness state must be an object or null');
     }
     entries.push({ clientId, clock, state: state as AwarenessEntry['state'] });
   }
-  return entries;
+  return { entries, oversized };
 }
 
 /** Encodes awareness entries back into y-protocols' awareness update format. */

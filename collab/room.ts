@@ -12,6 +12,7 @@ import { BUS_ORIGIN, ServerOrigin } from './origins';
 import { LOAD_ORIGIN } from './persistence';
 import {
   decodeAwarenessUpdate,
+  type AwarenessEntry,
   decodeMessage,
   encodeAwareness,
   encodeAwarenessUpdate,
@@ -108,14 +109,8 @@ export class Room {
       maxWaiting: 50,
       maxOutstandingBytes: 1024 * 1024,
     });
-    this.presence = new PresenceGate(limits.awarenessIntervalMs, (conn, update) => {
-      if (conn.isClosed || !this.connections.has(conn)) return;
-      try {
-        this.applyAwareness(conn, update);
-      } catch (err) {
-        this.deps.logger.debug({ err, diagramId: this.diagramId }, 'malformed awareness');
-        conn.close(CloseCode.InvalidPayload, 'malformed message');
-      }
+    this.presence = new PresenceGate(limits.awarenessIntervalMs, (conn, entries) => {
+      if (!conn.isClosed && this.connections.has(conn)) this.applyAwareness(conn, entries);
     });
     this.audit = new LiveAudit({
       db: deps.db,
@@ -165,6 +160,7 @@ export class Room {
       this.handle(conn, frame);
     } catch (err) {
       this.deps.logger.debug({ err, diagramId: this.diagramId }, 'malformed collab frame');
+      if (process.env.DBG) console.log('DBG malformed', err);
       conn.close(CloseCode.InvalidPayload, 'malformed message');
     }
   }
@@ -179,9 +175,15 @@ export class Room {
       case 'update':
         this.applyClientUpdate(conn, message.update);
         return;
-      case 'awareness':
-        this.presence.offer(conn, message.update);
+      case 'awareness': {
+        const { entries, oversized } = decodeAwarenessUpdate(
+          message.update,
+          this.deps.limits.maxAwarenessStateBytes,
+        );
+        this.refusedPresence += oversized;
+        this.presence.offer(conn, entries);
         return;
+      }
       case 'query-awareness':
         conn.send(
           encodeAwareness(
@@ -205,13 +207,7 @@ export class Room {
    */
   private applyClientUpdate(conn: CollabConnection, update: Uint8Array): void {
     if (conn.readOnly) {
-      if (update.byteLength > EMPTY_UPDATE_BYTES) {
-        this.refusedUpdates++;
-        conn.notify({
-          kind: 'refused',
-          reason: 'read-only: you can view this diagram, not edit it',
-        });
-      }
+      if (update.byteLength > EMPTY_UPDATE_BYTES) this.refuseReadOnly(conn, update);
       return;
     }
     const verdict = validateLiveUpdate(this.doc, update);
@@ -246,6 +242,20 @@ export class Room {
     });
   }
 
+  /**
+   * A read-only peer's update is dropped. Only one that would change something counts as a
+   * refusal the client is told about: a reconnecting reader's sync step 2 repeats deletions
+   * the server has and is no edit.
+   */
+  private refuseReadOnly(conn: CollabConnection, update: Uint8Array): void {
+    const verdict = validateLiveUpdate(this.doc, update);
+    const noEdit =
+      verdict.ok && !verdict.added.length && !verdict.changed.length && !verdict.deleted.length;
+    if (noEdit) return;
+    this.refusedUpdates++;
+    conn.notify({ kind: 'refused', reason: 'read-only: you can view this diagram, not edit it' });
+  }
+
   private namedCell(id: string): NamedCell {
     const map = cellsMap(this.doc).get(id);
     const label = map instanceof Y.Map ? map.get('label') : undefined;
@@ -259,10 +269,10 @@ export class Room {
    * someone else's cursor; a connection speaks for at most 8 ids (counted within the frame
    * too) and a state above the size cap is dropped.
    */
-  private applyAwareness(conn: CollabConnection, update: Uint8Array): void {
+  private applyAwareness(conn: CollabConnection, entries: AwarenessEntry[]): void {
     const fresh = new Set<number>();
     const maxBytes = this.deps.limits.maxAwarenessStateBytes;
-    const accepted = decodeAwarenessUpdate(update)
+    const accepted = entries
       .filter((entry) => {
         const owner = this.awarenessOwners.get(entry.clientId);
         let ok: boolean;
