@@ -200,6 +200,14 @@ describe('safety net and audit', () => {
       expect(wipe).toBeDefined();
     }, WAIT);
     expect(wipe!.cell_count).toBe(50);
+    // The session started on cells no version held yet: that state was recorded too.
+    expect(await versions()).toContainEqual(
+      expect.objectContaining({
+        kind: 'pre_wipe',
+        change_description: 'Before live session',
+        cell_count: 50,
+      }),
+    );
     expect(wipe!.change_description).toContain('Walter Writer');
     const restored = await srv
       .as(owner)
