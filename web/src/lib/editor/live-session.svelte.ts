@@ -47,7 +47,8 @@ export interface LiveSessionOptions {
   onRefused?: (reason: string) => void;
 }
 
-const CURSOR_INTERVAL_MS = 40;
+// The server relays one awareness frame per connection per 50 ms (COLLAB_AWARENESS_INTERVAL_MS).
+const CURSOR_INTERVAL_MS = 50;
 
 /**
  * One live session on a diagram: the Y.Doc, the stock y-websocket provider (cookie auth on
@@ -227,7 +228,7 @@ export class LiveSession {
       this.provider.awareness.setLocalStateField('cursor', null);
       return;
     }
-    // Throttled: awareness goes to every participant, 25 updates a second is plenty.
+    // Throttled: awareness goes to every participant, 20 updates a second is plenty.
     if (this.cursorTimer) return;
     this.provider.awareness.setLocalStateField('cursor', this.nextCursor);
     this.cursorTimer = setTimeout(() => {
