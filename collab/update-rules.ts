@@ -56,7 +56,8 @@ export function validateLiveUpdate(doc: Y.Doc, update: Uint8Array): LiveVerdict 
 function check(doc: Y.Doc, update: Uint8Array): CellEffects {
   const { structs, ds } = Y.decodeUpdate(update);
   const store = doc.store;
-  const rootNames = new Map<Y.AbstractType<any>, string>(); // eslint-disable-line @typescript-eslint/no-explicit-any;
+  // Keyed by the root types themselves (Y.Doc.share holds them as AbstractType<YEvent<any>>).
+  const rootNames = new Map<unknown, string>();
   for (const [name, type] of doc.share) rootNames.set(type, name);
 
   // Only what extends beyond what the server holds is new; the rest Yjs skips.

@@ -127,7 +127,7 @@ describe('a refused change', () => {
     expect(await notice.innerText()).toContain('label: must not contain NUL characters');
     await waitForLive(writer);
     await writer.waitForFunction(() =>
-      [...document.querySelectorAll('[data-testid="node-process"]')].some(
+      Array.from(document.querySelectorAll('[data-testid="node-process"]')).some(
         (n) => n.textContent?.trim() === 'Orders API',
       ),
     );
