@@ -1,3 +1,15 @@
+import {
+  isCoordinate,
+  isObject,
+  isSize,
+  isZIndex,
+  labelError,
+  openObjectError,
+  terminalError,
+  UUID,
+  verticesError,
+} from './cell-rules';
+
 /**
  * Diagram cells of type DFD-1.0.0 (TMI's vocabulary), as JSON. The same fields, one key each,
  * live in the Y.Doc (see ydoc.ts).
@@ -17,7 +29,6 @@ export const MAX_LABEL_LENGTH = 1_024;
 export const MAX_VERTICES = 500;
 /** Serialized size of one cell's `data` or `style`: generous, but bounded. */
 export const MAX_OPEN_OBJECT_BYTES = 64 * 1024;
-const COORDINATE_LIMIT = 1_000_000;
 
 export interface Point {
   x: number;
@@ -78,13 +89,6 @@ export interface CellError {
 
 export type CellsResult = { ok: true; cells: Cell[] } | { ok: false; errors: CellError[] };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCoordinate = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= COORDINATE_LIMIT;
-const isSize = (v: unknown): v is number => isCoordinate(v) && v > 0;
-
 /**
  * Validates and normalizes a cell list: known shapes, uuid ids unique, geometry finite,
  * flows pointing at existing non-flow cells, parents existing, at most MAX_CELLS. TMI's
@@ -142,23 +146,21 @@ function normalizeCell(raw: unknown, at: string, errors: CellError[]): Cell | nu
   }
   const base: Partial<CellBase> = { id: id as string };
   if (raw.label !== undefined) {
-    if (typeof raw.label !== 'string' || raw.label.length > MAX_LABEL_LENGTH) {
-      fail('label', `must be a string of at most ${MAX_LABEL_LENGTH} characters`);
-    } else base.label = raw.label;
+    const problem = labelError(raw.label);
+    if (problem) fail('label', problem);
+    else base.label = raw.label as string;
   }
   const z = raw.z_index ?? raw.zIndex;
   if (z !== undefined) {
-    if (!Number.isInteger(z) || Math.abs(z as number) > COORDINATE_LIMIT)
-      fail('z_index', 'must be an integer');
+    if (!isZIndex(z)) fail('z_index', 'must be an integer');
     else base.z_index = z as number;
   }
   for (const key of ['style', 'data'] as const) {
     const value = raw[key];
     if (value === undefined) continue;
-    if (!isObject(value)) fail(key, 'must be an object');
-    else if (JSON.stringify(value).length > MAX_OPEN_OBJECT_BYTES)
-      fail(key, `at most ${MAX_OPEN_OBJECT_BYTES} bytes`);
-    else base[key] = value;
+    const problem = openObjectError(value);
+    if (problem) fail(key, problem);
+    else base[key] = value as Record<string, unknown>;
   }
 
   if (shape === 'security-boundary-line') {
@@ -223,12 +225,12 @@ function vertexList(
   fail: (field: string, message: string) => void,
 ): Point[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length > MAX_VERTICES) {
-    fail('vertices', `must be an array of at most ${MAX_VERTICES} points`);
-  } else if (!value.every((p) => isObject(p) && isCoordinate(p.x) && isCoordinate(p.y))) {
-    fail('vertices', 'every vertex needs finite x and y');
-  } else return value.map((p) => ({ x: p.x as number, y: p.y as number }));
-  return undefined;
+  const problem = verticesError(value);
+  if (problem) {
+    fail('vertices', problem);
+    return undefined;
+  }
+  return (value as Point[]).map((p) => ({ x: p.x, y: p.y }));
 }
 
 function terminal(
@@ -240,11 +242,14 @@ function terminal(
     fail(`${field}.cell`, 'must be a uuid');
     return null;
   }
-  if (value.port !== undefined && (typeof value.port !== 'string' || value.port.length > 64)) {
-    fail(`${field}.port`, 'must be a short string');
+  const problem = terminalError({ cell: value.cell, port: value.port });
+  if (problem) {
+    fail(`${field}.port`, problem);
     return null;
   }
-  return value.port === undefined ? { cell: value.cell } : { cell: value.cell, port: value.port };
+  return value.port === undefined
+    ? { cell: value.cell }
+    : { cell: value.cell, port: value.port as string };
 }
 
 /**

@@ -77,3 +77,17 @@ export async function findDiagramVersion(
     );
   return row ?? null;
 }
+
+/** The cells of a diagram's newest version, or null when it has none. */
+export async function findLatestVersionCells(
+  db: Executor,
+  diagramId: string,
+): Promise<unknown[] | null> {
+  const [row] = await db
+    .select({ cells: diagramVersions.cells })
+    .from(diagramVersions)
+    .where(eq(diagramVersions.diagramId, diagramId))
+    .orderBy(desc(diagramVersions.versionNumber))
+    .limit(1);
+  return row ? (row.cells as unknown[]) : null;
+}

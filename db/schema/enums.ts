@@ -20,7 +20,7 @@ export const MITIGATION_STATUSES = [
 ] as const;
 export const PRIORITIES = ['P0', 'P1', 'P2', 'P3', 'P4'] as const;
 export const DIAGRAM_TYPES = ['DFD-1.0.0'] as const;
-export const VERSION_KINDS = ['auto', 'manual', 'restore'] as const;
+export const VERSION_KINDS = ['auto', 'manual', 'restore', 'pre_wipe'] as const;
 export const REPOSITORY_TYPES = ['git', 'svn', 'mercurial', 'other'] as const;
 export const METADATA_ENTITY_TYPES = [
   'threat_model',

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { DiagramVersionRow } from '../../db/repositories/diagram-versions.repository';
+import { VERSION_KINDS } from '../../db/schema/enums';
 import type { AppDeps, AppEnv } from '../context';
 import { forwardedHeadersTrusted, pageOf, serviceRequest } from '../http';
 import { requestOrigin } from '../middleware/request-guards';
@@ -42,7 +43,7 @@ const SessionSchema = z
 const VersionSummarySchema = z
   .object({
     version_number: z.number().int(),
-    kind: z.enum(['auto', 'manual', 'restore']),
+    kind: z.enum(VERSION_KINDS),
     change_description: z.string().nullable(),
     restored_from: z.number().int().nullable(),
     created_by: z.uuid().nullable(),
