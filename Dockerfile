@@ -1,6 +1,9 @@
 # Threatroom: API + live collaboration + web app on one port.
 FROM node:20-bookworm-slim
 WORKDIR /app
+# DejaVu Sans: the face diagram images and PDF reports are drawn in.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # Dev dependencies are needed to build the web app; they are pruned after the build.
 RUN npm ci --no-audit --no-fund --include=dev

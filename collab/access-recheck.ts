@@ -5,6 +5,7 @@ import type { Role } from '../model/roles';
 import type { CollabAccess } from './access';
 import { CloseCode } from './close-codes';
 import type { CollabConnection } from './collab-connection';
+import type { AccessChange } from './live-diagrams';
 import type { RoomRegistry } from './room-registry';
 
 export interface AccessRecheckOptions {
@@ -17,20 +18,38 @@ export interface AccessRecheckOptions {
   intervalMs: number;
 }
 
+export interface AccessRecheck {
+  /** Re-checks the connections an access change concerns, now (the host's trigger). */
+  now(change: AccessChange): Promise<void>;
+  stop(): void;
+}
+
+/** Which connections a re-check covers: all (the periodic one) or those of a change. */
+type Scope = AccessChange | null;
+
 /**
- * Re-checks every live connection every `intervalMs`: credential logged out, revoked or
- * expired → 4401; role revoked → 4403; diagram gone → 4404; role changed → applied. A check
- * still running when the next is due is not doubled up. Returns the function that stops it.
+ * Re-checks live connections: credential logged out, revoked or expired → 4401; role revoked
+ * → 4403; diagram gone → 4404; role changed → applied (a demoted writer is read-only from
+ * its next frame). Every `intervalMs` all of them (a check still running when the next is
+ * due is not doubled up), and at once those of a model or user whose access changed.
  */
-export function startAccessRecheck(options: AccessRecheckOptions): () => void {
+export function startAccessRecheck(options: AccessRecheckOptions): AccessRecheck {
   const { access, db, registry, logger } = options;
   let running = false;
+  const covers = (scope: Scope, conn: CollabConnection, threatModelId: string | null) =>
+    scope === null ||
+    ('userId' in scope ? conn.userId === scope.userId : threatModelId === scope.threatModelId);
 
-  async function recheck(): Promise<void> {
-    await recheckCredentials();
+  async function recheck(scope: Scope): Promise<void> {
+    await recheckCredentials(scope);
     for (const room of registry.all()) {
       if (!room.connections.size) continue;
-      const users = new Set([...room.connections].map((c) => c.userId));
+      const users = new Set(
+        [...room.connections]
+          .filter((c) => covers(scope, c, room.threatModelId))
+          .map((c) => c.userId),
+      );
+      if (!users.size) continue;
       const roles = new Map<string, Role | null>();
       for (const userId of users) {
         roles.set(userId, await access.roleOnDiagram(userId, room.diagramId));
@@ -51,12 +70,13 @@ export function startAccessRecheck(options: AccessRecheckOptions): () => void {
   }
 
   /** One question per interval for all connections: which sessions and tokens still exist. */
-  async function recheckCredentials(): Promise<void> {
+  async function recheckCredentials(scope: Scope): Promise<void> {
+    if (scope !== null && !('userId' in scope)) return;
     const sessionIds = new Set<string>();
     const tokenIds = new Set<string>();
     for (const conn of options.connections()) {
       const { credentialKind, credentialId } = conn.identity;
-      if (conn.isClosed || credentialId === null) continue;
+      if (conn.isClosed || credentialId === null || !covers(scope, conn, null)) continue;
       (credentialKind === 'token' ? tokenIds : sessionIds).add(credentialId);
     }
     if (!sessionIds.size && !tokenIds.size) return;
@@ -79,12 +99,18 @@ export function startAccessRecheck(options: AccessRecheckOptions): () => void {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    void recheck()
+    void recheck(null)
       .catch((err) => logger.warn({ err }, 'access re-check failed; will retry'))
       .finally(() => {
         running = false;
       });
   }, options.intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    now: (change) =>
+      recheck(change).catch((err) =>
+        logger.warn({ err, change }, 'access re-check failed; the periodic one will retry'),
+      ),
+    stop: () => clearInterval(timer),
+  };
 }

@@ -6,7 +6,7 @@ import type { ConnectionIdentity } from './collab-connection';
  * Who opens a live connection, as the host application's authentication established it.
  * Collab adds the diagram and the presence colour itself.
  */
-export type CollabPeer = Omit<ConnectionIdentity, 'diagramId' | 'user'> & {
+export type CollabPeer = Omit<ConnectionIdentity, 'diagramId' | 'user' | 'notices'> & {
   user: { id: string; name: string };
 };
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CollabBusAttachment } from './collab-server';
+import type { AccessChange } from './live-diagrams';
 import type { Room } from './room';
 import type { RoomRegistry } from './room-registry';
 
@@ -14,7 +15,7 @@ import type { RoomRegistry } from './room-registry';
  * state vector and their peers' awareness, so what the sender published while cut off reaches
  * them in the same round and a joining node sees who is already there.
  */
-const Kind = { Update: 0, Awareness: 1, StateVector: 2, SyncRequest: 3 } as const;
+const Kind = { Update: 0, Awareness: 1, StateVector: 2, SyncRequest: 3, AccessChange: 4 } as const;
 
 export interface RedisBusOptions {
   url: string;
@@ -54,6 +55,16 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
   pub.on('error', (err) => logger.debug({ err }, 'redis publisher error'));
   sub.on('error', (err) => logger.debug({ err }, 'redis subscriber error'));
   let registry: RoomRegistry | null = null;
+  /** Access changes travel on one channel of their own, which every node listens to. */
+  const accessChannel = `${prefix}access-changes`;
+  const accessHandlers: Array<(change: AccessChange) => void> = [];
+  // Subscribed on every 'ready' (the first connection and each reconnect): a subscription
+  // queued before the connection exists is not reliably restored.
+  const listenForAccessChanges = () =>
+    void sub
+      .subscribe(accessChannel)
+      .catch((err) => logger.warn({ err }, 'redis subscribe to access changes failed'));
+  sub.on('ready', listenForAccessChanges);
 
   function encode(kind: number, payload: Uint8Array): Buffer {
     const e = encoding.createEncoder();
@@ -98,8 +109,10 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
    * acknowledged means the answers cannot be missed.
    */
   function join(room: Room): void {
+    // The access channel again with each room (idempotent): a node holding a room is
+    // certainly listening for access changes to its connections.
     sub
-      .subscribe(channelOf(room.diagramId))
+      .subscribe(channelOf(room.diagramId), accessChannel)
       .then(() => {
         if (room.destroyed) return;
         announce(room, Kind.SyncRequest);
@@ -116,6 +129,14 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
 
   sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
     try {
+      if (channel.toString() === accessChannel) {
+        const d = decoding.createDecoder(message);
+        if (decoding.readVarString(d) === nodeId) return;
+        decoding.readVarUint(d);
+        const change = parseAccessChange(decoding.readVarString(d));
+        if (change) for (const handler of accessHandlers) handler(change);
+        return;
+      }
       const diagramId = channel.toString().slice(prefix.length);
       const room = registry?.get(diagramId);
       if (!room || room.destroyed) return;
@@ -150,6 +171,18 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
   resync.unref();
 
   return {
+    publishAccessChange(change) {
+      const e = encoding.createEncoder();
+      encoding.writeVarString(e, nodeId);
+      encoding.writeVarUint(e, Kind.AccessChange);
+      encoding.writeVarString(e, JSON.stringify(change));
+      pub.publish(accessChannel, Buffer.from(encoding.toUint8Array(e))).catch((err) => {
+        logger.warn({ err }, 'redis publish of an access change failed; periodic re-check');
+      });
+    },
+    onAccessChange(handler) {
+      accessHandlers.push(handler);
+    },
     publish(diagramId, kind, payload) {
       send(diagramId, kind === 'update' ? Kind.Update : Kind.Awareness, payload);
     },
@@ -167,4 +200,14 @@ export function createRedisBus(options: RedisBusOptions): CollabBusAttachment {
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
+}
+
+/** An access change as another node published it; null when it is not one. */
+function parseAccessChange(json: string): AccessChange | null {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null) return null;
+  const { threatModelId, userId } = value as Record<string, unknown>;
+  if (typeof threatModelId === 'string') return { threatModelId };
+  if (typeof userId === 'string') return { userId };
+  return null;
 }

@@ -10,6 +10,8 @@ export const CloseCode = {
   UnsupportedData: 1003,
   /** A frame that does not decode as y-protocols sync/awareness (or a corrupt Yjs update). */
   InvalidPayload: 1007,
+  /** A peer that keeps asking for the whole document (sync step 1 flood). */
+  PolicyViolation: 1008,
   /** A frame over COLLAB_MAX_MESSAGE_BYTES, or too much sent before the room loaded. */
   MessageTooBig: 1009,
   /** An unexpected server fault while handling this connection. */
@@ -24,6 +26,11 @@ export const CloseCode = {
   NotFound: 4404,
   /** The peer stopped answering pings. */
   Timeout: 4408,
+  /**
+   * A document update broke the cell rules (docs/api.md) and was refused whole; the reason
+   * names the rule. The client's copy has diverged: it must start from a fresh document.
+   */
+  UpdateRefused: 4422,
   /** Connection cap per user or per room reached. */
   TooManyConnections: 4429,
 } as const;

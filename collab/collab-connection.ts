@@ -3,6 +3,7 @@ import type { Role } from '../model/roles';
 import { isReadOnlyRole } from '../model/roles';
 import { CloseCode, type CloseCodeValue } from './close-codes';
 import { messageKind, NO_COLLAB_METRICS, type CollabMetrics } from './metrics';
+import { encodeNotice, type Notice } from './protocol';
 
 /** What every participant sees about a connection's user (awareness `user`). */
 export interface PublicUser {
@@ -24,6 +25,8 @@ export interface ConnectionIdentity {
    */
   credentialKind: 'session' | 'token' | null;
   credentialId: string | null;
+  /** The client asked for JSON notices (`?notices=1`): refusals and role changes. */
+  notices: boolean;
 }
 
 export interface ConnectionLimits {
@@ -68,10 +71,19 @@ export class CollabConnection {
     return this.closing || this.ws.readyState >= WebSocket.CLOSING;
   }
 
-  /** Applies a re-checked role: a demoted writer becomes read-only from the next frame on. */
+  /**
+   * Applies a re-checked role: a demoted writer becomes read-only from the next frame on.
+   * A client that takes notices is told, so its editor can switch without a reload.
+   */
   setRole(role: Role): void {
     this.role = role;
     this.readOnly = this.identity.readScopedToken || isReadOnlyRole(role);
+    this.notify({ kind: 'access', role, read_only: this.readOnly });
+  }
+
+  /** Sends a notice to a client that opted in; others never see message type 100. */
+  notify(notice: Notice): void {
+    if (this.identity.notices) this.send(encodeNotice(notice));
   }
 
   /** Buffers a frame received before the room is ready; false when the bound is exceeded. */

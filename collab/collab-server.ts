@@ -9,7 +9,7 @@ import { CloseCode } from './close-codes';
 import { Compactor } from './compactor';
 import type { CollabLimits } from './limits';
 import { NO_COLLAB_METRICS, type CollabMetrics } from './metrics';
-import { createLiveDiagrams, type LiveDiagrams } from './live-diagrams';
+import { createLiveDiagrams, type AccessChange, type LiveDiagrams } from './live-diagrams';
 import { Peers } from './peers';
 import type { RoomBus } from './room';
 import { RoomRegistry } from './room-registry';
@@ -33,6 +33,10 @@ export interface CollabServerDeps {
 /** What the registry needs from a cross-node bus (see bus.ts). */
 export interface CollabBusAttachment extends RoomBus {
   attach(registry: RoomRegistry): void;
+  /** Tells the other nodes that access changed… */
+  publishAccessChange(change: AccessChange): void;
+  /** …and hands on what they tell. */
+  onAccessChange(handler: (change: AccessChange) => void): void;
   close(): Promise<void>;
 }
 
@@ -86,11 +90,25 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     bus,
     maxConnectionsPerRoom: limits.maxConnectionsPerRoom,
     autoVersionIntervalMs: limits.autoVersionIntervalMs,
+    roomLimits: {
+      syncBurst: limits.syncBurst,
+      syncIntervalMs: limits.syncIntervalMs,
+      maxAwarenessStateBytes: limits.maxAwarenessStateBytes,
+      awarenessIntervalMs: limits.awarenessIntervalMs,
+      preWipeCells: limits.preWipeCells,
+      preWipeShare: limits.preWipeShare,
+      auditWindowMs: limits.auditWindowMs,
+    },
     loadTimeoutMs: 10_000,
     metrics,
   });
   bus?.attach(registry);
-  const live = createLiveDiagrams(db, registry);
+  // An access change re-checks this node's connections now and every other node's via the bus.
+  const live = createLiveDiagrams(db, registry, (change) => {
+    void recheck.now(change);
+    bus?.publishAccessChange(change);
+  });
+  bus?.onAccessChange((change) => void recheck.now(change));
 
   let closing = false;
   const peers = new Peers({ registry, logger, limits, metrics });
@@ -100,7 +118,7 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
     isClosing: () => closing,
     admit: (req, socket, head, identity, role) => peers.admit(req, socket, head, identity, role),
   });
-  const stopRecheck = startAccessRecheck({
+  const recheck = startAccessRecheck({
     access,
     db,
     registry,
@@ -129,10 +147,11 @@ export function createCollabServer(deps: CollabServerDeps): CollabServer {
       if (closing) return;
       closing = true;
       const deadline = Date.now() + timeoutMs;
-      stopRecheck();
+      recheck.stop();
       clearInterval(ticketSweep);
       // Close events drive session ends and unloads; give them a moment, then store.
       await peers.closeAll(Math.min(deadline, Date.now() + 2_000));
+      await Promise.all(registry.all().map((room) => room.flushAudit()));
       const drained = await updateLog.drainAll(deadline);
       if (!drained) logger.error({ queued: updateLog.queuedCount }, 'shutdown: updates not stored');
       await Promise.race([

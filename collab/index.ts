@@ -13,7 +13,12 @@ export {
   type CollabServerDeps,
 } from './collab-server';
 export type { CollabLimits } from './limits';
-export { createStoredDiagrams, DiagramNotFoundError, type LiveDiagrams } from './live-diagrams';
+export {
+  createStoredDiagrams,
+  DiagramNotFoundError,
+  type AccessChange,
+  type LiveDiagrams,
+} from './live-diagrams';
 export {
   NO_COLLAB_METRICS,
   type CollabMessageKind,
@@ -22,4 +27,6 @@ export {
 } from './metrics';
 export { loadDocument, type LoadedDocument } from './persistence';
 export { touchesServerOwnedRoots } from './server-owned';
+export { validateLiveUpdate, type LiveVerdict } from './update-rules';
+export { describeLiveEdit } from './live-audit';
 export { recordVersion, snapshotThreats, type NewVersion } from './versions';

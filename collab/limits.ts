@@ -23,4 +23,18 @@ export interface CollabLimits {
   compactMaxMs: number;
   /** At most one automatic version per this much continuous editing. */
   autoVersionIntervalMs: number;
+  /** Sync step 1 answers per connection: a burst of this many… */
+  syncBurst: number;
+  /** …then one per this interval; later requests wait (the latest wins), a flood is closed. */
+  syncIntervalMs: number;
+  /** Largest awareness state of one client, in bytes of JSON (not relayed beyond). */
+  maxAwarenessStateBytes: number;
+  /** Shortest time between two awareness frames relayed for one connection (latest wins). */
+  awarenessIntervalMs: number;
+  /** A live update deleting more than this many cells… */
+  preWipeCells: number;
+  /** …or more than this share of them records a `pre_wipe` version first. */
+  preWipeShare: number;
+  /** Live edits of one user on one diagram are audited as one entry per this window. */
+  auditWindowMs: number;
 }

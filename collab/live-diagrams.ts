@@ -31,7 +31,15 @@ export interface LiveDiagrams {
    * version stores.
    */
   snapshot(diagramId: string): Promise<DocumentSnapshot>;
+  /**
+   * Access changed (a grant, a team membership, a revoked token, a logout): the live
+   * connections of that model or user re-check now, on every node. Returns at once.
+   */
+  accessChanged(change: AccessChange): void;
 }
+
+/** Whose live connections must re-check their access. */
+export type AccessChange = { threatModelId: string } | { userId: string };
 
 /** The diagram does not exist (deleted between the caller's check and the write). */
 export class DiagramNotFoundError extends Error {
@@ -47,7 +55,11 @@ export class DiagramNotFoundError extends Error {
  * loading it for the write when nobody is connected — so they reach every participant and
  * the same update log, and the room unloads again once the write is stored.
  */
-export function createLiveDiagrams(db: Database, registry: RoomRegistry): LiveDiagrams {
+export function createLiveDiagrams(
+  db: Database,
+  registry: RoomRegistry,
+  onAccessChanged: (change: AccessChange) => void,
+): LiveDiagrams {
   async function loadStored(diagramId: string): Promise<Y.Doc> {
     const loaded = await loadDocument(db, diagramId);
     if (!loaded) throw new DiagramNotFoundError(diagramId);
@@ -92,6 +104,8 @@ export function createLiveDiagrams(db: Database, registry: RoomRegistry): LiveDi
         doc.destroy();
       }
     },
+
+    accessChanged: onAccessChanged,
   };
 }
 
@@ -124,5 +138,7 @@ export function createStoredDiagrams(db: Database, nodeId: string): LiveDiagrams
       if (!loaded) throw new DiagramNotFoundError(diagramId);
       return snapshotDocument(loaded.doc);
     },
+    // No live connections without a collab server.
+    accessChanged() {},
   };
 }

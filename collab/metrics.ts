@@ -8,8 +8,10 @@ export type CollabMessageKind = 'sync' | 'awareness' | 'auth' | 'query_awareness
 export type RefusedFrameReason =
   /** A document update from a read-only peer (reader, reviewer, read-scoped token). */
   | 'read_only'
-  /** A document update touching the server-owned roots (comments). */
+  /** A document update touching the server-owned roots (comments, threats). */
   | 'server_owned'
+  /** A document update the cell rules refuse (collab/update-rules.ts; the peer is closed 4422). */
+  | 'invalid_update'
   /** Not a valid protocol message (the connection is closed). */
   | 'malformed'
   /** A text frame (the connection is closed). */

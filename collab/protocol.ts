@@ -8,7 +8,14 @@ import * as Y from 'yjs';
  * a read-only peer's edit; here a frame is first decoded into a plain value and the room
  * decides what to do with it.
  */
-export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  /** Ours: a JSON notice for clients that opted in with `?notices=1` (docs/api.md). */
+  Notice: 100,
+} as const;
 export const SyncType = { Step1: 0, Step2: 1, Update: 2 } as const;
 
 export type ClientMessage =
@@ -93,6 +100,8 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   });
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export interface AwarenessEntry {
   clientId: number;
   clock: number;
@@ -100,21 +109,36 @@ export interface AwarenessEntry {
   state: Record<string, unknown> | null;
 }
 
-/** Splits an awareness update into its entries; throws on malformed input or non-object state. */
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+/**
+ * Splits an awareness update into its entries; throws on malformed input or non-object state.
+ * Entries whose state is longer than `maxStateBytes` are counted in `oversized` and left out
+ * without being parsed.
+ */
+export function decodeAwarenessUpdate(
+  update: Uint8Array,
+  maxStateBytes = Infinity,
+): { entries: AwarenessEntry[]; oversized: number } {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
   const entries: AwarenessEntry[] = [];
+  let oversized = 0;
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    const state: unknown = JSON.parse(decoding.readVarString(decoder));
+    // The state's length comes first: an oversized one is skipped without decoding it.
+    const length = decoding.readVarUint(decoder);
+    const bytes = decoding.readUint8Array(decoder, length);
+    if (length > maxStateBytes) {
+      oversized++;
+      continue;
+    }
+    const state: unknown = JSON.parse(utf8.decode(bytes));
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) {
       throw new ProtocolError('awareness state must be an object or null');
     }
     entries.push({ clientId, clock, state: state as AwarenessEntry['state'] });
   }
-  return entries;
+  return { entries, oversized };
 }
 
 /** Encodes awareness entries back into y-protocols' awareness update format. */
@@ -126,5 +150,17 @@ export function encodeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
       encoding.writeVarUint(e, entry.clock);
       encoding.writeVarString(e, JSON.stringify(entry.state));
     }
+  });
+}
+
+/** What the server tells clients that opted in to notices (`?notices=1`). */
+export type Notice =
+  { kind: 'refused'; reason: string } | { kind: 'access'; role: string; read_only: boolean };
+
+/** A notice frame: message type 100, then the notice as a JSON string. */
+export function encodeNotice(notice: Notice): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MessageType.Notice);
+    encoding.writeVarString(e, JSON.stringify(notice));
   });
 }

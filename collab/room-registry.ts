@@ -3,7 +3,7 @@ import type { Database } from '../db';
 import { backoffMs } from './db-errors';
 import type { CollabMetrics } from './metrics';
 import { loadDocument } from './persistence';
-import { Room, type RoomBus } from './room';
+import { Room, type RoomBus, type RoomLimits } from './room';
 import type { UpdateLog } from './update-log';
 
 export interface RoomRegistryOptions {
@@ -13,6 +13,7 @@ export interface RoomRegistryOptions {
   bus: RoomBus | null;
   maxConnectionsPerRoom: number;
   autoVersionIntervalMs: number;
+  roomLimits: RoomLimits;
   /** How long a load keeps retrying an unreachable database before the join fails. */
   loadTimeoutMs: number;
   metrics: CollabMetrics;
@@ -81,6 +82,7 @@ export class RoomRegistry {
           maxConnections: this.options.maxConnectionsPerRoom,
           autoVersionIntervalMs: this.options.autoVersionIntervalMs,
           metrics: this.options.metrics,
+          limits: this.options.roomLimits,
         });
         this.rooms.set(diagramId, room);
         for (const l of this.listeners) l.loaded(room);

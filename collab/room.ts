@@ -2,24 +2,29 @@ import type { Logger } from 'pino';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Database } from '../db';
-import { snapshotDocument } from '../model/document-snapshot';
+import * as versionsRepo from '../db/repositories/diagram-versions.repository';
+import { snapshotDocument, type DocumentSnapshot } from '../model/document-snapshot';
+import { cellsFromDoc, cellsMap } from '../model/ydoc';
 import { CloseCode, type CloseCodeValue } from './close-codes';
 import type { CollabConnection } from './collab-connection';
 import type { CollabMetrics } from './metrics';
+import { LiveAudit, type NamedCell } from './live-audit';
 import { BUS_ORIGIN, ServerOrigin } from './origins';
 import { LOAD_ORIGIN } from './persistence';
 import {
   decodeAwarenessUpdate,
+  type AwarenessEntry,
   decodeMessage,
   encodeAwareness,
   encodeAwarenessUpdate,
   encodeSyncStep1,
-  encodeSyncStep2,
   encodeUpdate,
 } from './protocol';
+import { PresenceGate } from './presence-gate';
 import { RoomSessions } from './room-sessions';
-import { touchesServerOwnedRoots } from './server-owned';
+import { SyncAnswers } from './sync-answers';
 import type { UpdateLog } from './update-log';
+import { validateLiveUpdate } from './update-rules';
 import { recordVersion } from './versions';
 
 /** How a room reaches rooms of the same diagram on other nodes (see bus.ts). */
@@ -35,10 +40,24 @@ export interface RoomDeps {
   maxConnections: number;
   autoVersionIntervalMs: number;
   metrics: CollabMetrics;
+  limits: RoomLimits;
+}
+
+/** The bounds a room applies to its peers (mapped from CollabLimits). */
+export interface RoomLimits {
+  syncBurst: number;
+  syncIntervalMs: number;
+  maxAwarenessStateBytes: number;
+  awarenessIntervalMs: number;
+  preWipeCells: number;
+  preWipeShare: number;
+  auditWindowMs: number;
 }
 
 /** Awareness client ids one connection may speak for (a tab has one; leave room for a few). */
 const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 8;
+/** An empty Yjs update (no structs, no deletions): what a reader's sync step 2 usually is. */
+const EMPTY_UPDATE_BYTES = 2;
 
 /**
  * One live diagram: its Y.Doc, awareness and connected peers. Every frame is decoded before
@@ -52,8 +71,14 @@ export class Room {
   /** Server-side writes in progress (REST); they keep the room loaded. */
   holds = 0;
   destroyed = false;
-  /** Frames refused from read-only peers (diagnostics and tests). */
+  /** Updates refused: from read-only peers, or breaking the cell rules (diagnostics, tests). */
   refusedUpdates = 0;
+  /** Awareness entries not relayed (too many ids, too large a state). */
+  refusedPresence = 0;
+  readonly syncAnswers: SyncAnswers;
+  private readonly presence: PresenceGate;
+  private readonly audit: LiveAudit;
+  private sessionVersionChecked = false;
   private readonly sessions: RoomSessions;
   private readonly awarenessOwners = new Map<number, CollabConnection>();
   private editedSinceVersion = false;
@@ -76,7 +101,27 @@ export class Room {
       diagramId,
       threatModelId,
       standalone: deps.bus === null,
-      onSessionEnded: () => this.cutAutoVersion('Session ended'),
+      onSessionEnded: () => {
+        void this.audit.flushAll();
+        return this.cutAutoVersion('Session ended');
+      },
+    });
+    const { limits } = deps;
+    this.syncAnswers = new SyncAnswers(doc, {
+      burst: limits.syncBurst,
+      intervalMs: limits.syncIntervalMs,
+      maxWaiting: 50,
+      maxOutstandingBytes: 1024 * 1024,
+    });
+    this.presence = new PresenceGate(limits.awarenessIntervalMs, (conn, entries) => {
+      if (!conn.isClosed && this.connections.has(conn)) this.applyAwareness(conn, entries);
+    });
+    this.audit = new LiveAudit({
+      db: deps.db,
+      logger: deps.logger,
+      diagramId,
+      threatModelId,
+      windowMs: limits.auditWindowMs,
     });
     doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
@@ -90,6 +135,11 @@ export class Room {
     }
     this.connections.add(conn);
     this.sessions.join(conn.userId, conn.role);
+    if (!this.sessionVersionChecked) {
+      this.sessionVersionChecked = true;
+      void this.versionIfChangedSinceLast();
+    }
+    conn.notify({ kind: 'access', role: conn.role, read_only: conn.readOnly });
     conn.send(encodeSyncStep1(this.doc));
     if (this.awareness.getStates().size > 0) {
       conn.send(
@@ -123,22 +173,21 @@ export class Room {
     const message = decodeMessage(frame);
     switch (message.type) {
       case 'sync-step1':
-        conn.send(encodeSyncStep2(this.doc, message.stateVector));
+        this.syncAnswers.request(conn, message.stateVector);
         return;
       case 'sync-step2':
       case 'update':
-        // The role is decided here, before the doc sees the bytes: a refused update is never
-        // applied, stored or relayed. Nobody's client may write the server-owned comments.
-        if (conn.readOnly || touchesServerOwnedRoots(this.doc, message.update)) {
-          this.refusedUpdates++;
-          this.deps.metrics.frameRefused(conn.readOnly ? 'read_only' : 'server_owned');
-          return;
-        }
-        Y.applyUpdate(this.doc, message.update, conn);
+        this.applyClientUpdate(conn, message.update);
         return;
-      case 'awareness':
-        this.applyAwareness(conn, message.update);
+      case 'awareness': {
+        const { entries, oversized } = decodeAwarenessUpdate(
+          message.update,
+          this.deps.limits.maxAwarenessStateBytes,
+        );
+        this.refusedPresence += oversized;
+        this.presence.offer(conn, entries);
         return;
+      }
       case 'query-awareness':
         conn.send(
           encodeAwareness(
@@ -155,16 +204,93 @@ export class Room {
   }
 
   /**
+   * The role and the cell rules are decided here, before the doc sees the bytes: a refused
+   * update is never applied, stored or relayed. A read-only peer's edit is dropped (its
+   * client is told when it takes notices); an update that breaks a rule closes the
+   * connection with 4422, since that client's copy has diverged and must start afresh.
+   */
+  private applyClientUpdate(conn: CollabConnection, update: Uint8Array): void {
+    if (conn.readOnly) {
+      if (update.byteLength > EMPTY_UPDATE_BYTES) this.refuseReadOnly(conn, update);
+      return;
+    }
+    const verdict = validateLiveUpdate(this.doc, update);
+    if (!verdict.ok) {
+      this.refusedUpdates++;
+      this.deps.metrics.frameRefused('invalid_update');
+      this.deps.logger.info(
+        { diagramId: this.diagramId, userId: conn.userId, reason: verdict.reason },
+        'live update refused',
+      );
+      conn.notify({ kind: 'refused', reason: verdict.reason });
+      conn.close(CloseCode.UpdateRefused, `update refused: ${verdict.reason}`.slice(0, 120));
+      return;
+    }
+    const cells = cellsMap(this.doc);
+    const total = cells.size;
+    const deleted = verdict.deleted.map((id) => this.namedCell(id));
+    const wipe =
+      verdict.deleted.length > this.deps.limits.preWipeCells ||
+      (total > 0 && verdict.deleted.length > total * this.deps.limits.preWipeShare);
+    const before = wipe ? snapshotDocument(this.doc) : null;
+    Y.applyUpdate(this.doc, update, conn);
+    if (before) {
+      void this.recordSafetyVersion(
+        before,
+        `Before ${conn.identity.user.name} deleted ${verdict.deleted.length} of ${total} cells`,
+      );
+    }
+    this.audit.note(conn.userId, {
+      added: verdict.added.map((id) => this.namedCell(id)),
+      changed: verdict.changed.map((id) => this.namedCell(id)),
+      deleted,
+    });
+  }
+
+  /**
+   * A read-only peer's update is dropped. Only one that would change something counts as a
+   * refusal the client is told about: a reconnecting reader's sync step 2 repeats deletions
+   * the server has and is no edit.
+   */
+  private refuseReadOnly(conn: CollabConnection, update: Uint8Array): void {
+    const verdict = validateLiveUpdate(this.doc, update);
+    const noEdit =
+      verdict.ok && !verdict.added.length && !verdict.changed.length && !verdict.deleted.length;
+    if (noEdit) return;
+    this.refusedUpdates++;
+    this.deps.metrics.frameRefused('read_only');
+    conn.notify({ kind: 'refused', reason: 'read-only: you can view this diagram, not edit it' });
+  }
+
+  private namedCell(id: string): NamedCell {
+    const map = cellsMap(this.doc).get(id);
+    const label = map instanceof Y.Map ? map.get('label') : undefined;
+    const shape = map instanceof Y.Map ? map.get('shape') : undefined;
+    return { id, label: typeof label === 'string' && label ? label : null, flow: shape === 'flow' };
+  }
+
+  /**
    * Relays a peer's awareness with `user` replaced by the authenticated identity. Entries
    * for client ids another connection speaks for are ignored, so nobody can move or remove
-   * someone else's cursor.
+   * someone else's cursor; a connection speaks for at most 8 ids (counted within the frame
+   * too) and a state above the size cap is dropped.
    */
-  private applyAwareness(conn: CollabConnection, update: Uint8Array): void {
-    const accepted = decodeAwarenessUpdate(update)
+  private applyAwareness(conn: CollabConnection, entries: AwarenessEntry[]): void {
+    const fresh = new Set<number>();
+    const maxBytes = this.deps.limits.maxAwarenessStateBytes;
+    const accepted = entries
       .filter((entry) => {
         const owner = this.awarenessOwners.get(entry.clientId);
-        if (owner) return owner === conn;
-        return conn.awarenessClients.size < MAX_AWARENESS_CLIENTS_PER_CONNECTION;
+        let ok: boolean;
+        if (owner) ok = owner === conn;
+        else if (fresh.has(entry.clientId)) ok = true;
+        else if (conn.awarenessClients.size + fresh.size < MAX_AWARENESS_CLIENTS_PER_CONNECTION) {
+          fresh.add(entry.clientId);
+          ok = true;
+        } else ok = false;
+        if (ok && entry.state && JSON.stringify(entry.state).length > maxBytes) ok = false;
+        if (!ok) this.refusedPresence++;
+        return ok;
       })
       .map((entry) => ({
         ...entry,
@@ -178,6 +304,8 @@ export class Room {
   /** Removes a peer and its awareness entries; the last one out ends the session. */
   removeConnection(conn: CollabConnection): void {
     if (!this.connections.delete(conn)) return;
+    this.syncAnswers.forget(conn);
+    this.presence.forget(conn);
     const clients = [...conn.awarenessClients];
     if (clients.length) awarenessProtocol.removeAwarenessStates(this.awareness, clients, conn);
     for (const id of clients) this.awarenessOwners.delete(id);
@@ -223,7 +351,13 @@ export class Room {
     return this.sessions.busy;
   }
 
+  /** Writes the live-edit audit entries still coalescing. */
+  flushAudit(): Promise<void> {
+    return this.audit.flushAll();
+  }
+
   destroy(): void {
+    void this.audit.flushAll();
     this.destroyed = true;
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
@@ -233,6 +367,7 @@ export class Room {
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return;
+    this.syncAnswers.invalidate();
     const frame = encodeUpdate(update);
     for (const conn of this.connections) if (conn !== origin) conn.send(frame);
     if (origin === BUS_ORIGIN) return;
@@ -288,6 +423,42 @@ export class Room {
     if (this.editingSince === null) this.editingSince = now;
     else if (now - this.editingSince >= this.deps.autoVersionIntervalMs) {
       void this.cutAutoVersion('Automatic snapshot during editing');
+    }
+  }
+
+  /**
+   * A session starting on a document that differs from its newest version (REST writes, or
+   * edits from before versions existed) records a `pre_wipe` version first: whatever the
+   * session does, the state it started from can be restored.
+   */
+  private async versionIfChangedSinceLast(): Promise<void> {
+    try {
+      const last = await versionsRepo.findLatestVersionCells(this.deps.db, this.diagramId);
+      const cells = cellsFromDoc(this.doc);
+      const same = last ? JSON.stringify(last) === JSON.stringify(cells) : cells.length === 0;
+      if (!same && !this.destroyed) {
+        await this.recordSafetyVersion(snapshotDocument(this.doc), 'Before live session');
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err, diagramId: this.diagramId }, 'session-start version failed');
+    }
+  }
+
+  /** Records a `pre_wipe` version of a state captured before a change. */
+  private async recordSafetyVersion(
+    snapshot: DocumentSnapshot,
+    description: string,
+  ): Promise<void> {
+    try {
+      await recordVersion(this.deps.db, {
+        diagramId: this.diagramId,
+        kind: 'pre_wipe',
+        snapshot,
+        createdBy: null,
+        changeDescription: description,
+      });
+    } catch (err) {
+      this.deps.logger.warn({ err, diagramId: this.diagramId }, 'pre-wipe version failed');
     }
   }
 

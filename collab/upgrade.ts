@@ -59,7 +59,8 @@ export function createUpgradeHandler(
     if (!role) return refuse(socket, 404);
     if (socket.destroyed) return;
     const user = { id: peer.user.id, name: peer.user.name, color: colorForUser(peer.user.id) };
-    options.admit(req, socket, head, { ...peer, user, diagramId }, role);
+    const notices = url.searchParams.get('notices') === '1';
+    options.admit(req, socket, head, { ...peer, user, diagramId, notices }, role);
   }
 
   return (req, socket, head) => {

@@ -1,9 +1,25 @@
+import {
+  isCoordinate,
+  isObject,
+  isSize,
+  isZIndex,
+  labelError,
+  openObjectError,
+  terminalError,
+  UUID,
+  verticesError,
+} from './cell-rules';
+
 /**
  * Diagram cells of type DFD-1.0.0 (TMI's vocabulary), as JSON. The same fields, one key each,
  * live in the Y.Doc (see ydoc.ts).
  */
 export const NODE_SHAPES = ['actor', 'process', 'store', 'security-boundary', 'text-box'] as const;
-export const EDGE_SHAPES = ['flow'] as const;
+/**
+ * `flow` joins two nodes; `security-boundary-line` is a trust boundary drawn as a line (Threat
+ * Dragon's boundary curve, v1's `tm.Boundary`): free points, no cells at its ends.
+ */
+export const EDGE_SHAPES = ['flow', 'security-boundary-line'] as const;
 export const CELL_SHAPES = [...NODE_SHAPES, ...EDGE_SHAPES] as const;
 export type NodeShape = (typeof NODE_SHAPES)[number];
 export type CellShape = (typeof CELL_SHAPES)[number];
@@ -13,7 +29,6 @@ export const MAX_LABEL_LENGTH = 1_024;
 export const MAX_VERTICES = 500;
 /** Serialized size of one cell's `data` or `style`: generous, but bounded. */
 export const MAX_OPEN_OBJECT_BYTES = 64 * 1024;
-const COORDINATE_LIMIT = 1_000_000;
 
 export interface Point {
   x: number;
@@ -51,10 +66,21 @@ export interface FlowCell extends CellBase {
   vertices?: Point[];
 }
 
-export type Cell = NodeCell | FlowCell;
+/** A trust boundary drawn as a (possibly bent) line from `source` to `target`. */
+export interface BoundaryLineCell extends CellBase {
+  shape: 'security-boundary-line';
+  source: Point;
+  target: Point;
+  vertices?: Point[];
+}
+
+export type Cell = NodeCell | FlowCell | BoundaryLineCell;
 
 export const isFlow = (cell: Cell): cell is FlowCell => cell.shape === 'flow';
-export const isNode = (cell: Cell): cell is NodeCell => cell.shape !== 'flow';
+export const isBoundaryLine = (cell: Cell): cell is BoundaryLineCell =>
+  cell.shape === 'security-boundary-line';
+export const isNode = (cell: Cell): cell is NodeCell =>
+  (NODE_SHAPES as readonly string[]).includes(cell.shape);
 
 export interface CellError {
   path: string;
@@ -62,13 +88,6 @@ export interface CellError {
 }
 
 export type CellsResult = { ok: true; cells: Cell[] } | { ok: false; errors: CellError[] };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCoordinate = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= COORDINATE_LIMIT;
-const isSize = (v: unknown): v is number => isCoordinate(v) && v > 0;
 
 /**
  * Validates and normalizes a cell list: known shapes, uuid ids unique, geometry finite,
@@ -101,10 +120,10 @@ export function validateCells(input: unknown): CellsResult {
       for (const end of ['source', 'target'] as const) {
         const shape = ids.get(cell[end].cell);
         if (!shape) errors.push({ path: `[${i}].${end}.cell`, message: 'no such cell' });
-        else if (shape === 'flow')
-          errors.push({ path: `[${i}].${end}.cell`, message: 'must be a node, not a flow' });
+        else if (!(NODE_SHAPES as readonly string[]).includes(shape))
+          errors.push({ path: `[${i}].${end}.cell`, message: 'must be a node, not an edge' });
       }
-    } else if (cell.parent != null) {
+    } else if (isNode(cell) && cell.parent != null) {
       if (!ids.has(cell.parent)) errors.push({ path: `[${i}].parent`, message: 'no such cell' });
       else if (cell.parent === cell.id)
         errors.push({ path: `[${i}].parent`, message: 'a cell cannot contain itself' });
@@ -127,38 +146,45 @@ function normalizeCell(raw: unknown, at: string, errors: CellError[]): Cell | nu
   }
   const base: Partial<CellBase> = { id: id as string };
   if (raw.label !== undefined) {
-    if (typeof raw.label !== 'string' || raw.label.length > MAX_LABEL_LENGTH) {
-      fail('label', `must be a string of at most ${MAX_LABEL_LENGTH} characters`);
-    } else base.label = raw.label;
+    const problem = labelError(raw.label);
+    if (problem) fail('label', problem);
+    else base.label = raw.label as string;
   }
   const z = raw.z_index ?? raw.zIndex;
   if (z !== undefined) {
-    if (!Number.isInteger(z) || Math.abs(z as number) > COORDINATE_LIMIT)
-      fail('z_index', 'must be an integer');
+    if (!isZIndex(z)) fail('z_index', 'must be an integer');
     else base.z_index = z as number;
   }
   for (const key of ['style', 'data'] as const) {
     const value = raw[key];
     if (value === undefined) continue;
-    if (!isObject(value)) fail(key, 'must be an object');
-    else if (JSON.stringify(value).length > MAX_OPEN_OBJECT_BYTES)
-      fail(key, `at most ${MAX_OPEN_OBJECT_BYTES} bytes`);
-    else base[key] = value;
+    const problem = openObjectError(value);
+    if (problem) fail(key, problem);
+    else base[key] = value as Record<string, unknown>;
+  }
+
+  if (shape === 'security-boundary-line') {
+    const ends = (['source', 'target'] as const).map((end) => {
+      const p = raw[end];
+      if (isObject(p) && isCoordinate(p.x) && isCoordinate(p.y)) return { x: p.x, y: p.y };
+      fail(end, 'must be a point {x, y}');
+      return null;
+    });
+    const vertices = vertexList(raw.vertices, fail);
+    if (errors.length > before || !ends[0] || !ends[1]) return null;
+    return {
+      ...(base as CellBase),
+      shape: 'security-boundary-line',
+      source: ends[0],
+      target: ends[1],
+      ...(vertices ? { vertices } : {}),
+    };
   }
 
   if (shape === 'flow') {
     const source = terminal(raw.source, 'source', fail);
     const target = terminal(raw.target, 'target', fail);
-    let vertices: Point[] | undefined;
-    if (raw.vertices !== undefined) {
-      if (!Array.isArray(raw.vertices) || raw.vertices.length > MAX_VERTICES) {
-        fail('vertices', `must be an array of at most ${MAX_VERTICES} points`);
-      } else if (
-        !raw.vertices.every((p) => isObject(p) && isCoordinate(p.x) && isCoordinate(p.y))
-      ) {
-        fail('vertices', 'every vertex needs finite x and y');
-      } else vertices = raw.vertices.map((p) => ({ x: p.x as number, y: p.y as number }));
-    }
+    const vertices = vertexList(raw.vertices, fail);
     if (errors.length > before || !source || !target) return null;
     return {
       ...(base as CellBase),
@@ -194,6 +220,19 @@ function normalizeCell(raw: unknown, at: string, errors: CellError[]): Cell | nu
   };
 }
 
+function vertexList(
+  value: unknown,
+  fail: (field: string, message: string) => void,
+): Point[] | undefined {
+  if (value === undefined) return undefined;
+  const problem = verticesError(value);
+  if (problem) {
+    fail('vertices', problem);
+    return undefined;
+  }
+  return (value as Point[]).map((p) => ({ x: p.x, y: p.y }));
+}
+
 function terminal(
   value: unknown,
   field: string,
@@ -203,11 +242,14 @@ function terminal(
     fail(`${field}.cell`, 'must be a uuid');
     return null;
   }
-  if (value.port !== undefined && (typeof value.port !== 'string' || value.port.length > 64)) {
-    fail(`${field}.port`, 'must be a short string');
+  const problem = terminalError({ cell: value.cell, port: value.port });
+  if (problem) {
+    fail(`${field}.port`, problem);
     return null;
   }
-  return value.port === undefined ? { cell: value.cell } : { cell: value.cell, port: value.port };
+  return value.port === undefined
+    ? { cell: value.cell }
+    : { cell: value.cell, port: value.port as string };
 }
 
 /**
@@ -223,7 +265,7 @@ export function withFreshIds(cells: readonly Cell[], ids: ReadonlyMap<string, st
     if (isFlow(copy)) {
       copy.source = { ...copy.source, cell: map(copy.source.cell) };
       copy.target = { ...copy.target, cell: map(copy.target.cell) };
-    } else if (copy.parent) {
+    } else if (isNode(copy) && copy.parent) {
       copy.parent = map(copy.parent);
     }
     return copy;

@@ -24,6 +24,7 @@ import { collaborationRoutes } from './routes/collaboration.routes';
 import { commentsRoutes } from './routes/comments.routes';
 import { healthRoutes } from './routes/health.routes';
 import { invitationsRoutes } from './routes/invitations.routes';
+import { interopRoutes } from './routes/interop.routes';
 import { meRoutes } from './routes/me.routes';
 import { metadataRoutes } from './routes/metadata.routes';
 import { repositoriesRoutes } from './routes/repositories.routes';
@@ -63,6 +64,7 @@ export function createApp(input: AppInput) {
   app.route('/api/me', meRoutes(deps));
   app.route('/api/users', usersRoutes(deps));
   app.route('/api/teams', teamsRoutes(deps));
+  app.route('/api/threat_models', interopRoutes(deps));
   app.route('/api/threat_models', threatModelsRoutes(deps));
   app.route('/api/threat_models/:tm/access', accessRoutes(deps));
   app.route('/api/threat_models/:tm/invitations', invitationsRoutes(deps));

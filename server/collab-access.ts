@@ -62,6 +62,16 @@ export function createCollabAccess(db: Executor, config: Config): CollabAccess {
       if (!redeemed || redeemed.diagramId !== diagramId) return null;
       const user = await usersRepo.findUserById(db, redeemed.userId);
       if (!user) return null;
+      // A ticket is only as good as the credential that minted it: logged out or revoked since
+      // means refused, even inside its 30 seconds.
+      if (redeemed.credentialId !== null) {
+        const ids = [redeemed.credentialId];
+        const live =
+          redeemed.credentialKind === 'token'
+            ? await tokensRepo.findLiveApiTokenIds(db, ids)
+            : await sessionsRepo.findLiveSessionIds(db, ids);
+        if (!live.has(redeemed.credentialId)) return null;
+      }
       return {
         user: { id: user.id, name: user.name },
         method: 'ticket',

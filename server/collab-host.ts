@@ -25,6 +25,13 @@ export function collabLimits(config: Config): CollabLimits {
     compactQuietMs: config.COLLAB_COMPACT_QUIET_MS,
     compactMaxMs: config.COLLAB_COMPACT_MAX_MS,
     autoVersionIntervalMs: config.COLLAB_AUTO_VERSION_INTERVAL_MS,
+    syncBurst: config.COLLAB_SYNC_BURST,
+    syncIntervalMs: config.COLLAB_SYNC_INTERVAL_MS,
+    maxAwarenessStateBytes: config.COLLAB_MAX_AWARENESS_STATE_BYTES,
+    awarenessIntervalMs: config.COLLAB_AWARENESS_INTERVAL_MS,
+    preWipeCells: config.COLLAB_PRE_WIPE_CELLS,
+    preWipeShare: config.COLLAB_PRE_WIPE_SHARE,
+    auditWindowMs: config.COLLAB_AUDIT_WINDOW_MS,
   };
 }
 

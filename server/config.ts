@@ -53,6 +53,12 @@ const ConfigSchema = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /** Largest file POST /api/threat_models/import takes (a whole model with its diagrams). */
+  IMPORT_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Failed sign-ins for one account from one address per window (never locks other addresses). */
   LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: limit(10),
   /** Failed sign-ins from one address, whatever the account, per window. */
@@ -110,6 +116,22 @@ const ConfigSchema = z.object({
     .int()
     .positive()
     .default(10 * 60_000),
+  /** Sync step 1 answers a connection gets in a burst, then one per interval. */
+  COLLAB_SYNC_BURST: z.coerce.number().int().positive().default(3),
+  COLLAB_SYNC_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  /** Largest awareness state of one client (bytes of JSON); bigger ones are not relayed. */
+  COLLAB_MAX_AWARENESS_STATE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024),
+  /** Shortest time between two awareness frames relayed for one connection (latest wins). */
+  COLLAB_AWARENESS_INTERVAL_MS: z.coerce.number().int().positive().default(50),
+  /** An update deleting more than this many cells, or more than half, is preceded by a version. */
+  COLLAB_PRE_WIPE_CELLS: z.coerce.number().int().positive().default(20),
+  COLLAB_PRE_WIPE_SHARE: z.coerce.number().positive().max(1).default(0.5),
+  /** Live edits of one user on one diagram are audited as one entry per this window. */
+  COLLAB_AUDIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -201,6 +201,8 @@ export const API_TAGS = {
   versions: 'Saved versions of a diagram and restoring them.',
   mitigations:
     'Mitigations of a threat model: what answers its threats (one mitigation can answer several), with status and risk reduction.',
+  'import and export':
+    'Threat Dragon, Open Threat Model and Threatroom files in and out, the CSV threat register, diagram images and the report.',
   suggestions:
     'Threats the rule engine suggests for the cells of a diagram, applying them in bulk and dismissing them with a reason.',
 } as const;

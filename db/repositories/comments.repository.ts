@@ -66,6 +66,21 @@ export async function insertComment(db: Executor, values: NewComment): Promise<C
 }
 
 /** Updates a comment at `version` (optimistic); null when the version moved on. */
+/** Every comment of a model with its author, oldest first (exports and reports). */
+export async function listAllComments(db: Executor, threatModelId: string) {
+  return db
+    .select({ comment: comments, author })
+    .from(comments)
+    .leftJoin(users, eq(users.id, comments.authorId))
+    .where(eq(comments.threatModelId, threatModelId))
+    .orderBy(asc(comments.createdAt), asc(comments.id));
+}
+
+/** Inserts many comments in one statement (an import); parents must come in an earlier call. */
+export async function insertComments(db: Executor, rows: NewComment[]): Promise<void> {
+  if (rows.length) await db.insert(comments).values(rows);
+}
+
 export async function updateComment(
   db: Executor,
   id: string,

@@ -82,7 +82,7 @@ export async function findDiagramVersion(
   return row ?? null;
 }
 
-/** The diagram's newest version's cells (what an automatic version describes its change from). */
+/** The cells of a diagram's newest version, or null when it has none. */
 export async function findLatestVersionCells(
   db: Executor,
   diagramId: string,
@@ -93,5 +93,5 @@ export async function findLatestVersionCells(
     .where(eq(diagramVersions.diagramId, diagramId))
     .orderBy(desc(diagramVersions.versionNumber))
     .limit(1);
-  return row?.cells ?? null;
+  return row ? (row.cells as unknown[]) : null;
 }

@@ -85,6 +85,9 @@ export async function insertDiagram(
     type: 'DFD-1.0.0';
     description: string | null;
     createdBy: string | null;
+    /** An imported diagram arrives with its document: cells and the Yjs state they came from. */
+    cells?: unknown[];
+    ydocState?: Uint8Array;
   },
 ): Promise<DiagramSummaryRow> {
   const [row] = await db.insert(diagrams).values(values).returning(summary);

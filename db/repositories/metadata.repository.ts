@@ -91,6 +91,26 @@ export async function insertMetadata(
     .returning();
 }
 
+/** Every metadata row of a model (an export), by entity and key. */
+export async function listModelMetadata(
+  db: Executor,
+  threatModelId: string,
+): Promise<MetadataRow[]> {
+  return db
+    .select()
+    .from(metadata)
+    .where(eq(metadata.threatModelId, threatModelId))
+    .orderBy(asc(metadata.entityType), asc(metadata.entityId), asc(metadata.key));
+}
+
+/** Inserts the metadata of many entities (an import) in one statement. */
+export async function insertMetadataRows(
+  db: Executor,
+  rows: (MetadataOwner & { key: string; value: string })[],
+): Promise<void> {
+  if (rows.length) await db.insert(metadata).values(rows).onConflictDoNothing();
+}
+
 export async function deleteMetadataKey(
   db: Executor,
   owner: MetadataOwner,

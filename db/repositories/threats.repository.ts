@@ -129,6 +129,15 @@ export async function listThreatsOnDiagram(db: Executor, diagramId: string): Pro
 }
 
 /** Inserts many threats in one statement (bulk create, seeding); rows come back in order. */
+/** Every threat of a model, oldest first (exports and reports). */
+export async function listAllThreats(db: Executor, threatModelId: string): Promise<ThreatRow[]> {
+  return db
+    .select()
+    .from(threats)
+    .where(eq(threats.threatModelId, threatModelId))
+    .orderBy(threats.createdAt, threats.id);
+}
+
 export async function insertThreats(db: Executor, rows: NewThreat[]): Promise<ThreatRow[]> {
   if (!rows.length) return [];
   return db.insert(threats).values(rows).returning();

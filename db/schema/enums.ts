@@ -20,7 +20,14 @@ export const MITIGATION_STATUSES = [
 ] as const;
 export const PRIORITIES = ['P0', 'P1', 'P2', 'P3', 'P4'] as const;
 export const DIAGRAM_TYPES = ['DFD-1.0.0'] as const;
-export const VERSION_KINDS = ['auto', 'manual', 'restore', 'pre_restore', 'approval'] as const;
+export const VERSION_KINDS = [
+  'auto',
+  'manual',
+  'restore',
+  'pre_wipe',
+  'pre_restore',
+  'approval',
+] as const;
 /** A reviewer's sign-off, or the owner's approval of the model. */
 export const APPROVAL_KINDS = ['reviewer', 'owner'] as const;
 export const REPOSITORY_TYPES = ['git', 'svn', 'mercurial', 'other'] as const;

@@ -74,13 +74,18 @@ export function requireJsonBodies(): MiddlewareHandler<AppEnv> {
 
 const DIAGRAM_PUT = /^\/api\/threat_models\/[^/]+\/diagrams\/[^/]+$/;
 
-/** 1 MiB per body, 16 MiB for a diagram PUT (a whole diagram's cells). */
+/** 1 MiB per body, 16 MiB for a diagram PUT (a whole diagram's cells) and for an import. */
 export function bodyLimits(config: Config): MiddlewareHandler<AppEnv> {
   const onError = () => {
     throw bodyTooLarge();
   };
   const normal = bodyLimit({ maxSize: config.BODY_LIMIT_BYTES, onError });
   const diagram = bodyLimit({ maxSize: config.DIAGRAM_BODY_LIMIT_BYTES, onError });
+  const importFile = bodyLimit({ maxSize: config.IMPORT_BODY_LIMIT_BYTES, onError });
   return (c, next) =>
-    (c.req.method === 'PUT' && DIAGRAM_PUT.test(c.req.path) ? diagram : normal)(c, next);
+    (c.req.method === 'PUT' && DIAGRAM_PUT.test(c.req.path)
+      ? diagram
+      : c.req.method === 'POST' && c.req.path === '/api/threat_models/import'
+        ? importFile
+        : normal)(c, next);
 }

@@ -79,6 +79,8 @@ export function accessRoutes(deps: AppDeps) {
         principal: { type: principal_type, id: principal_id },
         role: c.req.valid('json').role,
       });
+      // Live connections of the model follow at once (a demoted writer becomes read-only).
+      deps.live.accessChanged({ threatModelId: tm });
       const body = toGrant({
         grant: result.grant,
         userName: principal_type === 'user' ? result.displayName : null,
@@ -93,6 +95,7 @@ export function accessRoutes(deps: AppDeps) {
         threatModelId: tm,
         principal: { type: principal_type, id: principal_id },
       });
+      deps.live.accessChanged({ threatModelId: tm });
       return c.body(null, 204);
     });
 }

@@ -95,7 +95,10 @@ export function authRoutes(deps: AppDeps) {
     })
     .openapi(logout, async (c) => {
       const caller = c.get('caller');
-      if (caller?.sessionId) await invalidateSession(deps.db.db, caller.sessionId);
+      if (caller?.sessionId) {
+        await invalidateSession(deps.db.db, caller.sessionId);
+        deps.live.accessChanged({ userId: caller.user.id });
+      }
       clearSessionCookie(c);
       return c.body(null, 204);
     });

@@ -46,7 +46,7 @@ const VersionSummarySchema = z
     version_number: z.number().int(),
     kind: z.enum(VERSION_KINDS).openapi({
       description:
-        '`auto` (the server, while editing or when a session ends), `manual`, `restore` (the result of a restore), `pre_restore` (what a restore replaced), `approval` (pinned by a sign-off or approval)',
+        '`auto` (the server, while editing or when a session ends), `manual`, `restore` (the result of a restore), `pre_wipe` (before a live update deleted many cells, or when a session starts on a changed document), `pre_restore` (what a restore replaced), `approval` (pinned by a sign-off or approval)',
     }),
     change_description: z.string().nullable(),
     restored_from: z.number().int().nullable(),

@@ -124,7 +124,10 @@ export function meRoutes(deps: AppDeps) {
       return c.json({ ...toApiToken(row), token }, 201);
     })
     .openapi(deleteToken, async (c) => {
-      await tokens.revokeApiToken(db, serviceRequest(c), { tokenId: c.req.valid('param').id });
+      const request = serviceRequest(c);
+      await tokens.revokeApiToken(db, request, { tokenId: c.req.valid('param').id });
+      // Live connections opened with the token close now, not at the next periodic re-check.
+      deps.live.accessChanged({ userId: request.user.id });
       return c.body(null, 204);
     });
 }

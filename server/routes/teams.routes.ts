@@ -172,6 +172,7 @@ export function teamsRoutes(deps: AppDeps) {
         userId: user_id,
         role: c.req.valid('json').role,
       });
+      deps.live.accessChanged({ userId: user_id });
       const body = toMember({
         member: r.member,
         user: { id: r.user.id, name: r.user.name, email: r.user.email },
@@ -181,6 +182,7 @@ export function teamsRoutes(deps: AppDeps) {
     .openapi(removeMember, async (c) => {
       const { id, user_id } = c.req.valid('param');
       await service.deleteMember(db, serviceRequest(c), { teamId: id, userId: user_id });
+      deps.live.accessChanged({ userId: user_id });
       return c.body(null, 204);
     });
 }

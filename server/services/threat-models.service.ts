@@ -96,16 +96,26 @@ export async function createThreatModel(
 }
 
 /** The model with grants and the caller's role; 404 when invisible. */
-/** One model with its grants and its drift since the latest approval. */
+/** One model with its grants (what the caller's role lets them see). */
 export async function getThreatModel(
-  deps: ApprovalDeps,
+  db: Executor,
   request: ServiceRequest,
   { threatModelId }: { threatModelId: string },
 ) {
-  const role = await authorize(deps.db, request, threatModelId, 'read');
-  const detail = await loadDetail(deps.db, threatModelId, role);
+  const role = await authorize(db, request, threatModelId, 'read');
+  const detail = await loadDetail(db, threatModelId, role);
   if (!detail) throw notFound('threat model');
-  return { ...detail, drift: await measureDrift(deps, threatModelId) };
+  return detail;
+}
+
+/** GET of one model: its grants and its drift since the latest approval. */
+export async function getThreatModelWithDrift(
+  deps: ApprovalDeps,
+  request: ServiceRequest,
+  input: { threatModelId: string },
+) {
+  const detail = await getThreatModel(deps.db, request, input);
+  return { ...detail, drift: await measureDrift(deps, input.threatModelId) };
 }
 
 /** One page of the models the caller can see. */

@@ -69,6 +69,12 @@ describe('approvals pinned to what they covered', () => {
       approval: { approved_by: { id: owner.id, name: 'Olive Owner' }, versions: { [d]: pinned } },
     });
 
+    // The report says what the approval covered.
+    const report = await api.get(`${url}/report?format=html`);
+    expect(report.status).toBe(200);
+    expect(report.body).toContain(`Olive Owner (approved)`);
+    expect(report.body).toContain(`covers Edge v${pinned}`);
+
     // A writer moves one cell (found by id: the live document does not keep the order).
     const cells = (await api.get(`${url}/diagrams/${d}`)).body.cells as { id: string }[];
     const index = cells.findIndex((c) => c.id === gateway.id);

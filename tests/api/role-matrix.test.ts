@@ -75,6 +75,7 @@ const EXPECTED: Record<string, Statuses> = {
   'DELETE /api/teams/{id}/members/{user_id}':                   [401, 403, 403, 403, 403, 204, 403, 403],
   'GET /api/threat_models':                                     [401, 200, 200, 200, 200, 200, 200, 200],
   'POST /api/threat_models':                                    [401, 201, 201, 201, 201, 201, 201, 201],
+  'POST /api/threat_models/import':                             [401, 201, 201, 201, 201, 201, 201, 201],
 
   // The model itself, its grants and its audit log.
   [`GET ${TM}`]:                                                [401, 404, 200, 200, 200, 200, 200, 200],
@@ -172,6 +173,9 @@ const EXPECTED: Record<string, Statuses> = {
   [`POST ${D}/versions/{version_number}/restore`]:              [401, 404, 403, 403, 200, 200, 200, 403],
   [`GET ${D}/versions/{version_number}/diff`]:                  [401, 404, 200, 200, 200, 200, 200, 200],
   [`POST ${D}/duplicate`]:                                      [401, 404, 403, 403, 201, 201, 201, 403],
+  [`GET ${D}/image`]:                                           [401, 404, 200, 200, 200, 200, 200, 200],
+  [`GET ${TM}/export`]:                                         [401, 404, 200, 200, 200, 200, 200, 200],
+  [`GET ${TM}/report`]:                                         [401, 404, 200, 200, 200, 200, 200, 200],
 
   // Review. Each comment row acts on a comment the owner wrote: only its author edits it, its
   // author or an owner deletes it, its author or a writer resolves and reopens it. The decision
@@ -444,6 +448,22 @@ const LIVE_AND_REVIEW_ROWS: Row[] = [
     path: (i) => diagramPath(i, '/versions/1'),
     prepare: withVersion,
   },
+  {
+    op: 'POST /api/threat_models/import',
+    path: () => '/api/threat_models/import',
+    body: () => ({
+      summary: { title: 'Imported' },
+      detail: { contributors: [], diagrams: [], diagramTop: 0, reviewer: '', threatTop: 0 },
+      version: '2.3.0',
+    }),
+  },
+  {
+    op: `GET ${D}/image`,
+    path: (i) => diagramPath(i, '/image?format=svg'),
+    prepare: createDiagram,
+  },
+  { op: `GET ${TM}/export`, path: (i) => tmPath(i, '/export?format=threatroom') },
+  { op: `GET ${TM}/report`, path: (i) => tmPath(i, '/report') },
   {
     op: `POST ${D}/duplicate`,
     path: (i) => diagramPath(i, '/duplicate'),

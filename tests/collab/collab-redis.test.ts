@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { performance } from 'node:perf_hooks';
 import { asc, eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
@@ -333,6 +335,65 @@ describe.skipIf(!REDIS_URL)(
         const meta = Y.parseUpdateMeta(new Uint8Array(row.update));
         expect(meta.to.has(readerOnB.doc.clientID)).toBe(false);
       }
+    });
+
+    it('access changes made on node A bite on node B within 1 s (revoke closes, demote is read-only)', async () => {
+      const f = createFactories(db.db);
+      const [gone, demoted] = await Promise.all([
+        f.newUser({ name: 'Gus Gone' }),
+        f.newUser({ name: 'Dee Moted' }),
+      ]);
+      await f.grant(tm, gone, 'writer');
+      await f.grant(tm, demoted, 'writer');
+      const cell = processCell('Ledger');
+      const d = await createDiagram(a.api(owner), tm.id, [cell]);
+      const goneOnB = await join(b, gone, d);
+      await join(b, demoted, d);
+      goneOnB.setField(cell.id, 'label', 'still editing');
+      await vi.waitFor(
+        () =>
+          expect(
+            (roomDoc(b, d).getMap('cells').get(cell.id) as Y.Map<unknown> | undefined)?.get(
+              'label',
+            ),
+          ).toBe('still editing'),
+        WAIT,
+      );
+
+      // Both nodes listen on the access channel before the change is made (a node that has
+      // only just connected to Redis may not yet; the periodic re-check covers that moment).
+      const probe = new Redis(REDIS_URL!);
+      await vi.waitFor(async () => {
+        const [, listeners] = (await probe.call(
+          'PUBSUB',
+          'NUMSUB',
+          `${channelPrefix}access-changes`,
+        )) as [string, number];
+        expect(listeners).toBe(2);
+      }, WAIT);
+      probe.disconnect();
+      const access = `/api/threat_models/${tm.id}/access/user`;
+      const revokedAt = performance.now();
+      expect((await a.api(owner).delete(`${access}/${gone.id}`)).status).toBe(204);
+      expect(await goneOnB.closed()).toBe(4403);
+      const closedAfter = performance.now() - revokedAt;
+
+      const demotedAt = performance.now();
+      expect((await a.api(owner).put(`${access}/${demoted.id}`, { role: 'reader' })).status).toBe(
+        200,
+      );
+      const connOnB = () =>
+        [...b.collab.registry.get(d)!.connections].find((c) => c.userId === demoted.id);
+      await vi.waitFor(() => expect(connOnB()?.readOnly).toBe(true), {
+        timeout: 1_000,
+        interval: 5,
+      });
+      const readOnlyAfter = performance.now() - demotedAt;
+      console.log(
+        `[redis] revoke on A → closed on B after ${closedAfter.toFixed(0)} ms; demote → read-only after ${readOnlyAfter.toFixed(0)} ms`,
+      );
+      expect(closedAfter).toBeLessThan(1_000);
+      expect(readOnlyAfter).toBeLessThan(1_000);
     });
   },
 );

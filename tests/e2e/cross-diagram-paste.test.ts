@@ -78,7 +78,7 @@ it('copies a process with its threat from one diagram and pastes both into anoth
   await offer.filter({ hasText: 'Copied 1 threat' }).waitFor();
   await nodes(page, 'process')
     .first()
-    .getByTestId('threat-count')
+    .getByTestId('threat-mark')
     .filter({ hasText: '1' })
     .waitFor();
 

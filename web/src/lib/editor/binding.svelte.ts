@@ -5,11 +5,13 @@ import {
   cellsMap,
   containingBoundary,
   deleteCells,
+  isBoundaryLine,
   isFlow,
   isNode,
   upsertCell,
   type Cell,
   type CellField,
+  type BoundaryLineCell,
   type FlowCell,
   type NodeCell,
   type NodeShape,
@@ -58,6 +60,10 @@ export class DiagramBinding {
   edges = $state.raw<DfdEdge[]>([]);
   /** Every cell by id, as of the last document change. */
   cells = $state.raw<Map<string, Cell>>(new Map());
+  /** Trust boundaries drawn as lines (imported Threat Dragon curves): shown, not edited here. */
+  lines = $state.raw<BoundaryLineCell[]>([]);
+  /** The selected boundary line (they are drawn over the canvas, not by Svelte Flow). */
+  selectedLineId = $state<string | null>(null);
   canUndo = $state(false);
   canRedo = $state(false);
   /** The cell whose label is being edited in place, if any. */
@@ -103,9 +109,10 @@ export class DiagramBinding {
     for (const dispose of this.disposers) dispose();
   }
 
-  /** The ids of the currently selected nodes and edges. */
+  /** The ids of the currently selected nodes, edges and boundary line. */
   get selectedIds(): string[] {
     return [
+      ...(this.selectedLineId ? [this.selectedLineId] : []),
       ...this.nodes.filter((n) => n.selected).map((n) => n.id),
       ...this.edges.filter((e) => e.selected).map((e) => e.id),
     ];
@@ -205,6 +212,8 @@ export class DiagramBinding {
     });
 
     this.cells = byId;
+    this.lines = all.filter(isBoundaryLine);
+    if (this.selectedLineId && !byId.has(this.selectedLineId)) this.selectedLineId = null;
     this.nodes = nodes;
     this.edges = edges;
   }
@@ -370,7 +379,16 @@ export class DiagramBinding {
    * changed outside a pointer drag — arrow-key nudges — are written to the document here;
    * pointer drags are written by moveNodes from the drag events.
    */
+  /** Selects one boundary line alone (a click on it). */
+  selectLine(id: string | null) {
+    this.selectedLineId = id;
+    if (!id) return;
+    this.nodes = this.nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+    this.edges = this.edges.map((e) => (e.selected ? { ...e, selected: false } : e));
+  }
+
   acceptFlowNodes(next: DfdNode[]) {
+    if (next.some((n) => n.selected)) this.selectedLineId = null;
     const prev = new Map(this.nodes.map((n) => [n.id, n]));
     this.nodes = next;
     if (this.readOnly || this.resizing) return;
@@ -392,6 +410,7 @@ export class DiagramBinding {
   }
 
   acceptFlowEdges(next: DfdEdge[]) {
+    if (next.some((e) => e.selected)) this.selectedLineId = null;
     this.edges = next;
   }
 
@@ -552,6 +571,7 @@ export class DiagramBinding {
           z_index: z + i,
         };
       }
+      if (!isNode(c)) return { ...structuredClone(c), id, z_index: z + i };
       const parent = c.parent ? (ids.get(c.parent) ?? c.parent) : null;
       return {
         ...structuredClone(c),

@@ -18,7 +18,8 @@ export class Editor {
   readonly binding: DiagramBinding;
   /** The live session; null for a read-only preview of a saved version. */
   readonly session: LiveSession | null;
-  readonly canEdit: boolean;
+  /** May this participant edit (follows the server: a demoted writer turns view-only). */
+  canEdit = $state(false);
   /** The diagram on screen (copies remember it; pastes compare with it). */
   readonly place: CellsOrigin;
   /** The latest paste, until the workspace has offered to copy the threats that came with it. */

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -27,10 +28,27 @@ const CLOSE_REASONS: Record<number, string> = {
   4403: 'Your access to this threat model was removed.',
   4404: 'This diagram no longer exists.',
   4408: 'The live session timed out. Reload to reconnect.',
+  4422: 'The server refused a change to this diagram. Reload to continue.',
   4429: 'Too many open connections. Close other tabs and reload.',
 };
 
-const CURSOR_INTERVAL_MS = 40;
+/** Our message type for JSON notices, asked for with `?notices=1` (docs/api.md). */
+const NOTICE_MESSAGE = 100;
+type Notice =
+  { kind: 'refused'; reason: string } | { kind: 'access'; role: string; read_only: boolean };
+
+export interface LiveSessionOptions {
+  /** Keep the document in this browser too (writers). */
+  keepLocally?: boolean;
+  /**
+   * The server refused one of our changes: our copy has diverged. The browser's copy is
+   * already dropped when this runs; the caller starts a fresh session from the server.
+   */
+  onRefused?: (reason: string) => void;
+}
+
+// The server relays one awareness frame per connection per 50 ms (COLLAB_AWARENESS_INTERVAL_MS).
+const CURSOR_INTERVAL_MS = 50;
 
 /**
  * One live session on a diagram: the Y.Doc, the stock y-websocket provider (cookie auth on
@@ -51,6 +69,10 @@ export class LiveSession {
   pendingEdits = $state(0);
   closedReason = $state('');
   participants = $state.raw<Participant[]>([]);
+  /** The role the server holds for this connection (null until it told us). */
+  role = $state<string | null>(null);
+  /** Whether the server treats us as read-only (null until it told us). */
+  readOnly = $state<boolean | null>(null);
 
   /** The browser's copy of the document (writers only). */
   readonly local: IndexeddbPersistence | null = null;
@@ -62,7 +84,7 @@ export class LiveSession {
   private nextCursor: XYPosition | null = null;
   private disposers: (() => void)[] = [];
 
-  constructor(diagramId: string, me: PresenceUser, options: { keepLocally?: boolean } = {}) {
+  constructor(diagramId: string, me: PresenceUser, options: LiveSessionOptions = {}) {
     this.unsentKey = `threatroom-unsent:${me.id}:${diagramId}`;
     if (options.keepLocally) {
       // Per user: another person signing in on this browser must not send my edits as theirs.
@@ -76,7 +98,17 @@ export class LiveSession {
     this.provider = new WebsocketProvider(`${origin}/collab`, diagramId, this.doc, {
       disableBc: true,
       maxBackoffTime: 4000,
+      params: { notices: '1' },
     });
+    this.provider.messageHandlers[NOTICE_MESSAGE] = (_encoder, decoder) => {
+      const notice = JSON.parse(decoding.readVarString(decoder)) as Notice;
+      if (notice.kind === 'access') {
+        this.role = notice.role;
+        this.readOnly = notice.read_only;
+      } else if (notice.kind === 'refused') {
+        this.refused(notice.reason, options.onRefused);
+      }
+    };
     const awareness = this.provider.awareness;
     awareness.setLocalState({ user: me, cursor: null, selection: [] });
 
@@ -122,6 +154,17 @@ export class LiveSession {
       () => window.removeEventListener('offline', onOffline),
     );
     this.readParticipants();
+  }
+
+  /** Drops our diverged copy (here and in the browser) and hands over to a fresh session. */
+  private refusedOnce = false;
+  private refused(reason: string, onRefused: ((reason: string) => void) | undefined) {
+    if (this.refusedOnce) return;
+    this.refusedOnce = true;
+    this.provider.disconnect();
+    this.setPending(0);
+    const dropLocal = this.local ? this.local.clearData() : Promise.resolve();
+    void dropLocal.finally(() => onRefused?.(reason));
   }
 
   destroy() {
@@ -185,7 +228,7 @@ export class LiveSession {
       this.provider.awareness.setLocalStateField('cursor', null);
       return;
     }
-    // Throttled: awareness goes to every participant, 25 updates a second is plenty.
+    // Throttled: awareness goes to every participant, 20 updates a second is plenty.
     if (this.cursorTimer) return;
     this.provider.awareness.setLocalStateField('cursor', this.nextCursor);
     this.cursorTimer = setTimeout(() => {

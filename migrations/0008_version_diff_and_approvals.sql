@@ -17,4 +17,4 @@ ALTER TABLE "diagram_versions" ADD COLUMN "threats" jsonb DEFAULT '[]'::jsonb NO
 ALTER TABLE "approvals" ADD CONSTRAINT "approvals_threat_model_id_threat_models_id_fk" FOREIGN KEY ("threat_model_id") REFERENCES "public"."threat_models"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "approvals" ADD CONSTRAINT "approvals_approved_by_users_id_fk" FOREIGN KEY ("approved_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "approvals_threat_model_id_idx" ON "approvals" USING btree ("threat_model_id","created_at");--> statement-breakpoint
-ALTER TABLE "diagram_versions" ADD CONSTRAINT "diagram_versions_kind_check" CHECK (kind in ('auto', 'manual', 'restore', 'pre_restore', 'approval'));
+ALTER TABLE "diagram_versions" ADD CONSTRAINT "diagram_versions_kind_check" CHECK (kind in ('auto', 'manual', 'restore', 'pre_wipe', 'pre_restore', 'approval'));

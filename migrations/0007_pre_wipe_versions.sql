@@ -1,0 +1,2 @@
+ALTER TABLE "diagram_versions" DROP CONSTRAINT "diagram_versions_kind_check";--> statement-breakpoint
+ALTER TABLE "diagram_versions" ADD CONSTRAINT "diagram_versions_kind_check" CHECK (kind in ('auto', 'manual', 'restore', 'pre_wipe'));
