@@ -186,6 +186,32 @@ describe('OTM', () => {
       expect(m.riskReduction).toBe(original.get(m.name)?.riskReduction ?? 0);
     const second = await importFile(exported.body);
     expect(await snapshot(second.threat_model.id)).toEqual(await snapshot(first.threat_model.id));
+    // The report and the CSV show each threat's current risk as the API computes it.
+    const tm = first.threat_model.id;
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${tm}/threats?limit=500`)).body
+      .items;
+    const assessed = threats.filter((t: any) => t.risk.current);
+    expect(assessed.length).toBeGreaterThan(0);
+    const html = String((await ctx.as(owner).get(`/api/threat_models/${tm}/report`)).body);
+    for (const t of assessed.slice(0, 5))
+      expect(html).toMatch(
+        new RegExp(
+          `${t.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</strong>(?:(?!</tr>).)*<td>${t.risk.current.level}</td>`,
+        ),
+      );
+    const csv = Papa.parse<Record<string, string>>(
+      String((await ctx.as(owner).get(`/api/threat_models/${tm}/export?format=csv`)).body).replace(
+        /^\ufeff/,
+        '',
+      ),
+      { header: true, skipEmptyLines: true },
+    ).data;
+    for (const t of threats) {
+      const row = csv.find((r) => r.id === t.id)!;
+      expect(row.current_risk).toBe(t.risk.current?.level ?? '');
+      expect(row.current_risk_score).toBe(t.risk.current ? String(t.risk.current.score) : '');
+      expect(row.mitigated).toBe(t.mitigated ? 'yes' : 'no');
+    }
   });
   it('keeps every mitigation of a threat; one shared by threats is one row', async () => {
     const raw = read('otm/mobile-cloud.otm.json');
