@@ -333,6 +333,43 @@ describe('Threatroom JSON and CSV', () => {
     const meta = await ctx.as(owner).get(`/api/threat_models/${again.threat_model.id}/metadata`);
     expect(meta.body.items.map((m: any) => m.key)).toContain('threat_dragon.owner');
   });
+  it('reads format 1 (mitigations inside threats) and survives a rule twice on one cell', async () => {
+    const { threat_model } = await importFile(read('three-tier-web-app.json'));
+    const file = (
+      await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/export?format=threatroom`)
+    ).body;
+    const [t0] = file.threats.filter((t: any) => t.cell_id);
+    // Format 1: no top-level list; each threat carried its own.
+    const v1 = {
+      ...file,
+      format_version: 1,
+      mitigations: undefined,
+      threats: file.threats.map(({ mitigation_ids: _m, ...t }: any) => ({
+        ...t,
+        mitigations: [{ name: 'Old style', status: 'verified', risk_reduction: 20 }],
+      })),
+    };
+    const one = await importFile(v1);
+    const rows = (
+      await ctx.as(owner).get(`/api/threat_models/${one.threat_model.id}/mitigations?limit=500`)
+    ).body.items;
+    expect(rows).toHaveLength(file.threats.length);
+    expect(rows.every((m: any) => m.status === 'verified' && m.threat_ids.length === 1)).toBe(true);
+    // Two threats naming the same rule on one element, and a link to no mitigation.
+    const hostile = {
+      ...file,
+      threats: [
+        { ...t0, id: 'a', rule_id: 'stride-spoofing-x', mitigation_ids: ['nope'] },
+        { ...t0, id: 'b', rule_id: 'stride-spoofing-x' },
+      ],
+    };
+    const two = await importFile(hostile);
+    expect(two.report.lossy.map((l: any) => l.path)).toContain('threats[1].rule_id');
+    expect(two.report.skipped.map((l: any) => l.path)).toContain('threats[0].mitigation_ids[0]');
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${two.threat_model.id}/threats`))
+      .body.items;
+    expect(threats.map((t: any) => t.rule_id).sort()).toEqual(['stride-spoofing-x', null].sort());
+  });
   it('the CSV has a header and one row per threat', async () => {
     const { threat_model } = await importFile(read('v2-threat-model.json'));
     const res = await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/export?format=csv`);
