@@ -182,3 +182,25 @@ export async function listThreatIdsOfMitigations(
     .where(inArray(threatMitigations.mitigationId, [...mitigationIds]))
     .orderBy(threatMitigations.createdAt, threatMitigations.threatId);
 }
+
+export type NewMitigationRow = MitigationValues & {
+  id: string;
+  threatModelId: string;
+  createdBy: string | null;
+  createdAt?: Date;
+};
+
+/** Inserts many mitigations at once (an import); one statement. */
+export async function insertMitigations(db: Executor, rows: NewMitigationRow[]): Promise<void> {
+  if (!rows.length) return;
+  await db.insert(mitigations).values(rows);
+}
+
+/** Inserts many threat ↔ mitigation links at once (an import); one statement. */
+export async function insertLinks(
+  db: Executor,
+  rows: { threatId: string; mitigationId: string; createdAt?: Date }[],
+): Promise<void> {
+  if (!rows.length) return;
+  await db.insert(threatMitigations).values(rows);
+}

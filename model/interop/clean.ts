@@ -127,13 +127,16 @@ export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID
  */
 export class IdMap {
   private readonly ids = new Map<string, string>();
+  /** The ids handed out, so that a check stays O(1) however large the file. */
+  private readonly used = new Set<string>();
   of(source: unknown): string {
     const key = typeof source === 'string' || typeof source === 'number' ? String(source) : '';
     if (!key) return crypto.randomUUID();
     let id = this.ids.get(key);
     if (!id) {
-      id = isUuid(key) && ![...this.ids.values()].includes(key) ? key : crypto.randomUUID();
+      id = isUuid(key) && !this.used.has(key) ? key : crypto.randomUUID();
       this.ids.set(key, id);
+      this.used.add(id);
     }
     return id;
   }

@@ -18,6 +18,8 @@ export const CSV_COLUMNS = [
   'status',
   'mitigated',
   'mitigations',
+  'current_risk',
+  'current_risk_score',
   'description',
   'issue_url',
 ] as const;
@@ -51,6 +53,8 @@ export function exportCsv(portable: PortableModel): string {
       mitigations: t.mitigations.length
         ? t.mitigations.map((m) => `${m.name} (${m.status})`).join('; ')
         : (t.mitigation ?? ''),
+      current_risk: t.risk?.current?.level ?? '',
+      current_risk_score: t.risk?.current ? String(t.risk.current.score) : '',
       description: t.description ?? '',
       issue_url: t.issue_url ?? '',
     };

@@ -322,6 +322,8 @@ function threatOf(
       description: text(mdef.description, LIMITS.description, `${mAt}.description`, report),
       status: MITIGATION_STATE[st] ?? 'proposed',
       risk_reduction: reduction !== null && reduction >= 0 && reduction <= 100 ? reduction : null,
+      // The same OTM mitigation referenced by several threats is one mitigation.
+      id: `otm:${String(mdef.id)}`,
       source_id: String(mdef.id),
     });
     report.count('mitigations');
@@ -391,7 +393,7 @@ function layOut(cells: Cell[]): void {
   );
 }
 
-/** Mitigations that Threatroom writes out (one per threat-mitigation pair). */
+/** Mitigations that Threatroom writes out (one per mitigation, however many threats it answers). */
 interface OtmMitigationOut {
   id: string;
   name: string;
@@ -412,6 +414,7 @@ export function exportOtm(portable: PortableModel, projectId: string): Record<st
   const dataflows: Record<string, unknown>[] = [];
   const threats: Record<string, unknown>[] = [];
   const mitigations: OtmMitigationOut[] = [];
+  const written = new Set<string>();
   const threatsByCell = new Map<string, PortableThreat[]>();
   for (const t of portable.threats) {
     if (!t.cell_id) continue;
@@ -442,15 +445,18 @@ export function exportOtm(portable: PortableModel, projectId: string): Record<st
             : t.status === 'closed'
               ? 'NotApplicable'
               : 'Open'),
-        mitigations: t.mitigations.map((m, k) => {
-          const id = `${t.id}-m${k + 1}`;
-          mitigations.push({
-            id,
-            name: m.name,
-            description: m.description,
-            riskReduction: m.risk_reduction ?? 0,
-          });
-          return { mitigation: id, state: OTM_MITIGATION_STATE[m.status] };
+        // One OTM mitigation per mitigation, referenced by every threat it answers.
+        mitigations: t.mitigations.map((m) => {
+          if (!written.has(m.id)) {
+            written.add(m.id);
+            mitigations.push({
+              id: m.id,
+              name: m.name,
+              description: m.description,
+              riskReduction: m.risk_reduction ?? 0,
+            });
+          }
+          return { mitigation: m.id, state: OTM_MITIGATION_STATE[m.status] };
         }),
       };
     });

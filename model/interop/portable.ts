@@ -1,6 +1,7 @@
 import type { Cell } from '../cells';
 import type { FrameworkName } from '../frameworks';
 import type { MitigationStatus } from '../mitigations';
+import type { ThreatRisk } from '../risk';
 
 /**
  * The in-memory "portable model" every importer produces and every exporter reads: one
@@ -20,6 +21,11 @@ export interface PortableModel {
   diagrams: PortableDiagram[];
   threats: PortableThreat[];
   comments: PortableComment[];
+  /**
+   * Mitigations no threat links (a Threatroom export carries them); the linked ones are in
+   * their threats' `mitigations`. Absent = none.
+   */
+  unlinked_mitigations?: PortableMitigation[];
 }
 
 export interface PortableDiagram {
@@ -31,6 +37,11 @@ export interface PortableDiagram {
 }
 
 export interface PortableMitigation {
+  /**
+   * Identity within the file: threats whose `mitigations` hold the same id share ONE
+   * mitigation (many-to-many). OTM's mitigation id, a Threatroom row's id, a fresh one else.
+   */
+  id: string;
   name: string;
   description: string | null;
   status: MitigationStatus;
@@ -38,6 +49,7 @@ export interface PortableMitigation {
   risk_reduction: number | null;
   /** The source's own id for it (OTM mitigation ids), when it has one. */
   source_id?: string;
+  issue_url?: string | null;
 }
 
 export const SEVERITY_LEVELS = ['Unknown', 'None', 'Low', 'Medium', 'High', 'Critical'] as const;
@@ -52,6 +64,10 @@ export interface PortableThreat {
   cell_id: string | null;
   name: string;
   description: string | null;
+  /** Every cell it applies to (the first is `cell_id`); absent = `[cell_id]` or none. */
+  cell_ids?: string[];
+  /** The threat rule it was applied from (model/threat-rules), when known. */
+  rule_id?: string | null;
   threat_type: string[];
   severity: SeverityLevel;
   likelihood: SeverityLevel | null;
@@ -65,6 +81,8 @@ export interface PortableThreat {
   issue_url: string | null;
   metadata: Record<string, string>;
   mitigations: PortableMitigation[];
+  /** As the threats service computes it (an export reads it; importers leave it out). */
+  risk?: ThreatRisk;
 }
 
 export interface PortableComment {

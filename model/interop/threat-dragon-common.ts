@@ -210,11 +210,14 @@ export function threatOf(
     mitigated: mapped.status === 'mitigated',
     issue_url: null,
     metadata,
+    // One mitigation per threat from its text: implemented when the threat is Mitigated
+    // (or Eliminated), else proposed (docs/api.md "Mappings"). A one-line text is the name.
     mitigations: mitigation
       ? [
           {
+            id: crypto.randomUUID(),
             name: firstLine(mitigation),
-            description: mitigation,
+            description: firstLine(mitigation) === mitigation.trim() ? null : mitigation,
             status: mapped.status === 'mitigated' ? 'implemented' : 'proposed',
             risk_reduction: null,
           },

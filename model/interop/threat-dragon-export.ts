@@ -29,7 +29,13 @@ function threatOut(t: PortableThreat, framework: string, number: number) {
       t.metadata['threat_dragon.severity'] ?? (t.severity === 'Unknown' ? 'TBD' : t.severity),
     type: t.threat_type[0] ?? '',
     description: t.description ?? '',
-    mitigation: t.mitigation ?? t.mitigations.map((m) => m.description ?? m.name).join('\n\n'),
+    mitigation:
+      t.mitigations
+        .filter((m) => m.status !== 'rejected')
+        .map((m) => m.description ?? m.name)
+        .join('\n\n') ||
+      t.mitigation ||
+      '',
     modelType: framework,
     number,
     score: score === undefined || score === null ? '' : String(score),

@@ -15,6 +15,7 @@ import {
   ReportBuilder,
   SEVERITY_LEVELS,
   THREAT_STATES,
+  type PortableMitigation,
   type PortableModel,
   type SeverityLevel,
   type ThreatState,
@@ -22,7 +23,8 @@ import {
 import { keepValid, type ImportResult } from './threat-dragon-v2';
 
 export const THREATROOM_FORMAT = 'threatroom';
-export const THREATROOM_FORMAT_VERSION = 1;
+/** 2: mitigations are listed once, at the top, and threats name theirs (`mitigation_ids`). */
+export const THREATROOM_FORMAT_VERSION = 2;
 
 /** What a Threatroom export carries beyond the portable model (read back for reference only). */
 export interface ThreatroomExtras {
@@ -40,10 +42,27 @@ export function exportThreatroom(portable: PortableModel, extras: ThreatroomExtr
     exported_at: extras.exported_at,
     threat_model: { ...portable.model, status: extras.status },
     diagrams: portable.diagrams.map((d) => ({ ...d, versions: extras.versions[d.id] ?? [] })),
-    threats: portable.threats,
+    mitigations: allMitigations(portable).map(({ source_id: _s, ...m }) => m),
+    threats: portable.threats.map(({ mitigations, ...t }) => ({
+      ...t,
+      cell_ids: t.cell_ids ?? (t.cell_id ? [t.cell_id] : []),
+      rule_id: t.rule_id ?? null,
+      mitigation_ids: mitigations.map((m) => m.id),
+    })),
     comments: portable.comments,
     reviews: extras.reviews,
   };
+}
+
+/** Every mitigation of a portable model once: the linked ones in threat order, then the rest. */
+export function allMitigations(portable: PortableModel): PortableMitigation[] {
+  const seen = new Map<string, PortableMitigation>();
+  for (const m of [
+    ...portable.threats.flatMap((t) => t.mitigations),
+    ...(portable.unlinked_mitigations ?? []),
+  ])
+    if (!seen.has(m.id)) seen.set(m.id, m);
+  return [...seen.values()];
 }
 
 /** An issue link as REST accepts it (http or https), else null and a report line. */
@@ -119,17 +138,70 @@ export function importThreatroom(file: Record<string, unknown>): ImportResult {
         'not recreated: the imported diagram starts a new history',
       );
   });
+  const mitigationOf = (m: Record<string, unknown>, at: string, id: string): PortableMitigation => {
+    const reduction = finite(m.risk_reduction);
+    return {
+      id,
+      name: name(m.name, 'Mitigation', `${at}.name`, report),
+      description: text(m.description, LIMITS.description, `${at}.description`, report),
+      status: oneOf<MitigationStatus>(MITIGATION_STATUSES, m.status, 'proposed'),
+      risk_reduction:
+        reduction !== null && Number.isInteger(reduction) && reduction >= 0 && reduction <= 100
+          ? reduction
+          : null,
+      issue_url: httpUrl(m.issue_url, `${at}.issue_url`, report),
+    };
+  };
+  // Format 2: every mitigation once, at the top; threats name theirs by id.
+  const mitigationIds = new IdMap();
+  const listed = new Map<string, PortableMitigation>();
+  arrayOf(file.mitigations).forEach((m, k) => {
+    const at = `mitigations[${k}]`;
+    if (!isObject(m)) return report.skip(at, 'mitigation', 'not an object');
+    if (mitigationIds.has(m.id)) return report.skip(at, 'mitigation', 'a second one with this id');
+    const id = mitigationIds.of(m.id);
+    listed.set(id, mitigationOf(m, at, id));
+  });
+  const used = new Set<string>();
   const threatIds = new IdMap();
   arrayOf(file.threats).forEach((t, i) => {
     const at = `threats[${i}]`;
     if (!isObject(t)) return report.skip(at, 'threat', 'not an object');
     const diagram = diagramIds.get(t.diagram_id);
     const cell = diagram && cellIds.get(t.cell_id) ? cellIds.get(t.cell_id)! : null;
+    const named = diagram
+      ? arrayOf(t.cell_ids)
+          .map((c) => cellIds.get(c))
+          .filter((c): c is string => !!c)
+      : [];
+    const cells = [...new Set(cell ? [cell, ...named] : named)].slice(0, 100);
     const score = finite(t.score);
+    const mitigations: PortableMitigation[] = [];
+    if (Array.isArray(t.mitigation_ids))
+      arrayOf(t.mitigation_ids).forEach((ref, k) => {
+        const m = listed.get(mitigationIds.get(ref) ?? '');
+        if (!m)
+          return report.skip(
+            `${at}.mitigation_ids[${k}]`,
+            'mitigation link',
+            'no such mitigation in the file',
+          );
+        if (mitigations.includes(m)) return;
+        used.add(m.id);
+        mitigations.push(m);
+      });
+    // Format 1: each threat carried its own mitigations.
+    else
+      arrayOf(t.mitigations).forEach((m, k) => {
+        if (isObject(m))
+          mitigations.push(mitigationOf(m, `${at}.mitigations[${k}]`, crypto.randomUUID()));
+      });
     portable.threats.push({
       id: threatIds.of(t.id),
       diagram_id: diagram ?? null,
-      cell_id: cell,
+      cell_id: cells[0] ?? null,
+      cell_ids: cells,
+      rule_id: typeof t.rule_id === 'string' && t.rule_id ? t.rule_id.slice(0, LIMITS.name) : null,
       name: name(t.name, 'Untitled threat', `${at}.name`, report),
       description: text(t.description, LIMITS.description, `${at}.description`, report),
       threat_type: arrayOf(t.threat_type)
@@ -152,22 +224,12 @@ export function importThreatroom(file: Record<string, unknown>): ImportResult {
       mitigated: t.mitigated === true,
       issue_url: httpUrl(t.issue_url, `${at}.issue_url`, report),
       metadata: metadataOf(t.metadata, `${at}.metadata`, report),
-      mitigations: arrayOf(t.mitigations)
-        .filter(isObject)
-        .map((m, k) => ({
-          name: name(m.name, 'Mitigation', `${at}.mitigations[${k}].name`, report),
-          description: text(
-            m.description,
-            LIMITS.description,
-            `${at}.mitigations[${k}].description`,
-            report,
-          ),
-          status: oneOf<MitigationStatus>(MITIGATION_STATUSES, m.status, 'proposed'),
-          risk_reduction: finite(m.risk_reduction),
-        })),
+      mitigations,
     });
     report.count('threats');
   });
+  const unlinked = [...listed.values()].filter((m) => !used.has(m.id));
+  if (unlinked.length) portable.unlinked_mitigations = unlinked;
   const commentIds = new IdMap();
   const comments = arrayOf(file.comments).filter(isObject);
   for (const c of comments) commentIds.of(c.id);

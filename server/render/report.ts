@@ -30,19 +30,27 @@ export interface ReportInput {
 
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'None', 'Unknown'] as const;
 const LEVELS = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
+/** Done for the diagram's marks: mitigated (derived from its mitigations), or closed. */
 const isDone = (t: PortableThreat) =>
   t.mitigated || t.status === 'mitigated' || t.status === 'closed';
+/** What "omit mitigated" leaves out: threats mitigated by their linked mitigations. */
+const omitted = (t: PortableThreat, options: ReportInput['options']) =>
+  options.omitMitigated && t.mitigated;
+/** Every cell a threat applies to. */
+const cellsOf = (t: PortableThreat) => t.cell_ids ?? (t.cell_id ? [t.cell_id] : []);
 
 /**
- * A threat's current risk level (model/risk.ts: likelihood × impact, lowered by the
- * mitigations in place); 'none' once mitigated or closed, 'not assessed' while likelihood or
- * impact is unknown.
+ * A threat's current risk level as the threats service answers it (`risk.current`,
+ * model/risk.ts: likelihood × impact, lowered by the mitigations in place); 'not assessed'
+ * while likelihood or impact is unknown.
  */
 export function currentRisk(t: PortableThreat): string {
-  if (isDone(t)) return 'none';
-  const risk = threatRisk(
-    t,
-    t.mitigations.map((m) => ({ status: m.status, risk_reduction: m.risk_reduction ?? 0 })),
+  const risk = (
+    t.risk ??
+    threatRisk(
+      t,
+      t.mitigations.map((m) => ({ status: m.status, risk_reduction: m.risk_reduction ?? 0 })),
+    )
   ).current;
   return risk ? risk.level : 'not assessed';
 }
@@ -50,11 +58,13 @@ export function currentRisk(t: PortableThreat): string {
 export function marksOf(threats: PortableThreat[], diagramId: string): Map<string, ThreatMark> {
   const marks = new Map<string, ThreatMark>();
   for (const t of threats) {
-    if (t.diagram_id !== diagramId || !t.cell_id) continue;
-    const m = marks.get(t.cell_id) ?? { open: 0, total: 0 };
-    m.total++;
-    if (!isDone(t)) m.open++;
-    marks.set(t.cell_id, m);
+    if (t.diagram_id !== diagramId) continue;
+    for (const cell of cellsOf(t)) {
+      const m = marks.get(cell) ?? { open: 0, total: 0 };
+      m.total++;
+      if (!isDone(t)) m.open++;
+      marks.set(cell, m);
+    }
   }
   return marks;
 }
@@ -62,7 +72,7 @@ export function marksOf(threats: PortableThreat[], diagramId: string): Map<strin
 /** Threats grouped by element, in the order elements appear, after the chosen omissions. */
 export function sections(input: ReportInput) {
   const { portable, options } = input;
-  const threats = portable.threats.filter((t) => !(options.omitMitigated && isDone(t)));
+  const threats = portable.threats.filter((t) => !omitted(t, options));
   return portable.diagrams
     .map((d) => {
       const elements = d.cells
@@ -75,7 +85,7 @@ export function sections(input: ReportInput) {
         .filter((c) => !(options.omitOutOfScope && isOutOfScope(c)))
         .map((c) => ({
           cell: c,
-          threats: threats.filter((t) => t.diagram_id === d.id && t.cell_id === c.id),
+          threats: threats.filter((t) => t.diagram_id === d.id && cellsOf(t).includes(c.id)),
         }))
         .filter((e) => e.threats.length > 0);
       const shown = options.omitOutOfScope
@@ -161,9 +171,7 @@ export function reportHtml(input: ReportInput): string {
       return `<section class="diagram"><h2>${esc(diagram.name)}</h2><div class="figure">${svg}</div>${rows || '<p>No threats recorded on this diagram.</p>'}</section>`;
     })
     .join('');
-  const loose = portable.threats.filter(
-    (t) => !t.cell_id && !(input.options.omitMitigated && isDone(t)),
-  );
+  const loose = portable.threats.filter((t) => !t.cell_id && !omitted(t, input.options));
   const comments = input.options.omitComments
     ? ''
     : `<section><h2>Open review comments</h2>${input.openComments.length ? `<ul>${input.openComments.map((m) => `<li><strong>${esc(m.author)}</strong> (${esc(m.where)}, ${esc(m.created_at)}): ${esc(m.body)}</li>`).join('')}</ul>` : '<p>None.</p>'}</section>`;
@@ -295,9 +303,7 @@ export async function reportPdf(input: ReportInput): Promise<Buffer> {
       });
     }
   }
-  const loose = portable.threats.filter(
-    (t) => !t.cell_id && !(input.options.omitMitigated && isDone(t)),
-  );
+  const loose = portable.threats.filter((t) => !t.cell_id && !omitted(t, input.options));
   if (loose.length) {
     doc.addPage().font(B).fontSize(16).text('Threats not on an element');
     for (const t of loose) doc.font(R).fontSize(10).text(`${t.name} — ${t.severity}, ${t.status}`);

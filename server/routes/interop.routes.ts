@@ -34,7 +34,7 @@ const importRoute = operation('import and export', {
   operationId: 'importThreatModel',
   summary: 'Import a Threat Dragon (v1/v2), Open Threat Model or Threatroom file as a new model',
   description:
-    'The body is the file (JSON). The format is detected unless `format` names it. One transaction: the model (owned by the caller), its diagrams, threats, comments and metadata — never a half-created model. The `report` says what was mapped, what was not kept as is (`lossy`) and what was left out (`skipped`). Not a known format → 400 naming the formats expected and what was found; larger than IMPORT_BODY_LIMIT_BYTES → 413.',
+    'The body is the file (JSON). The format is detected unless `format` names it. One transaction: the model (owned by the caller), its diagrams, threats, mitigations with their links, comments and metadata — never a half-created model. The `report` says what was mapped, what was not kept as is (`lossy`) and what was left out (`skipped`). Not a known format → 400 naming the formats expected and what was found; larger than IMPORT_BODY_LIMIT_BYTES → 413.',
   request: {
     query: z.object({ format: z.enum(IMPORT_FORMATS).optional() }),
     body: jsonBody(z.looseObject({}).openapi({ description: 'The file to import' })),

@@ -3,6 +3,8 @@ import * as commentsRepo from '../../db/repositories/comments.repository';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
 import * as approvalsRepo from '../../db/repositories/approvals.repository';
+import * as mitigationsRepo from '../../db/repositories/mitigations.repository';
+import type { LinkedMitigation, MitigationRow } from '../../db/repositories/mitigations.repository';
 import * as reviewsRepo from '../../db/repositories/reviews.repository';
 import * as threatsRepo from '../../db/repositories/threats.repository';
 import * as versionsRepo from '../../db/repositories/diagram-versions.repository';
@@ -10,7 +12,8 @@ import type { ThreatRow } from '../../db/repositories/threats.repository';
 import type { Cell } from '../../model/cells';
 import type { FrameworkName } from '../../model/frameworks';
 import type { PortableMitigation, PortableModel, PortableThreat } from '../../model/interop';
-import { MITIGATION_STATUSES, type MitigationStatus } from '../../model/mitigations';
+import { isMitigatedBy } from '../../model/mitigations';
+import { cellIdsOf, riskOfThreat } from '../schemas/threats.schemas';
 import type { LiveDiagrams, ServiceRequest } from '../context';
 import { badRequest, notFound } from '../errors';
 import { getThreatModel } from './threat-models.service';
@@ -18,51 +21,31 @@ import { getThreatModel } from './threat-models.service';
 const ALL = { limit: 10_000, offset: 0, sort: 'created_at:asc' };
 
 /**
- * The counterpart of import.service's mitigationFields: a threat's mitigations as the export
- * formats want them — from the `mitigation.N` metadata an import recorded, else the free
- * text as one mitigation. When mitigations are rows, this reads the linked rows instead.
+ * The counterpart of import.service's mitigationRows: the mitigations linked to a threat (in
+ * link order) as the export formats want them, read from the rows.
  */
 export function mitigationsOf(
-  row: ThreatRow,
-  metadata: Record<string, string>,
+  links: readonly LinkedMitigation[],
+  rows: ReadonlyMap<string, MitigationRow>,
 ): PortableMitigation[] {
-  const recorded = Object.keys(metadata)
-    .filter((k) => /^mitigation\.\d+$/.test(k))
-    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
-  const lines = (row.mitigation ?? '').split('\n');
-  if (recorded.length) {
-    return recorded.map((k, i) => {
-      let m: Record<string, unknown> = {};
-      try {
-        m = JSON.parse(metadata[k]!) as Record<string, unknown>;
-      } catch {
-        m = {};
-      }
-      const name = typeof m.name === 'string' ? m.name : `Mitigation ${i + 1}`;
-      const line = recorded.length === 1 ? row.mitigation : lines[i];
-      const description =
-        line && line.startsWith(`${name} — `) ? line.slice(name.length + 3) : (line ?? null);
-      return {
-        name,
-        description,
-        status: (MITIGATION_STATUSES as readonly unknown[]).includes(m.status)
-          ? (m.status as MitigationStatus)
-          : 'proposed',
-        risk_reduction: typeof m.risk_reduction === 'number' ? m.risk_reduction : null,
-        ...(typeof m.source_id === 'string' ? { source_id: m.source_id } : {}),
-      };
-    });
-  }
-  if (!row.mitigation) return [];
-  const first = lines.find((l) => l.trim()) ?? 'Mitigation';
-  return [
-    {
-      name: first.slice(0, 256),
-      description: row.mitigation,
-      status: row.mitigated ? 'implemented' : 'proposed',
-      risk_reduction: null,
-    },
-  ];
+  return links.map((l) => portableMitigation(rows.get(l.mitigationId), l));
+}
+
+function portableMitigation(
+  row: MitigationRow | undefined,
+  link: Pick<
+    LinkedMitigation,
+    'mitigationId' | 'name' | 'description' | 'status' | 'riskReduction'
+  >,
+): PortableMitigation {
+  return {
+    id: link.mitigationId,
+    name: link.name,
+    description: link.description,
+    status: link.status,
+    risk_reduction: link.riskReduction,
+    issue_url: row?.issueUrl ?? null,
+  };
 }
 
 /** What an export, an image or a report reads: the portable model plus the stored extras. */
@@ -91,9 +74,10 @@ export async function loadModel(
   }: { threatModelId: string; version?: { diagramId?: string; number: number } },
 ): Promise<LoadedModel> {
   const detail = await getThreatModel(db, request, { threatModelId });
-  const [diagrams, threats, comments, reviews, metadataRows] = await Promise.all([
+  const [diagrams, threats, mitigationRows, comments, reviews, metadataRows] = await Promise.all([
     diagramsRepo.listDiagrams(db, threatModelId, ALL),
     threatsRepo.listAllThreats(db, threatModelId),
+    mitigationsRepo.listMitigations(db, threatModelId, ALL),
     commentsRepo.listAllComments(db, threatModelId),
     reviewsRepo.listReviews(db, threatModelId),
     metadataRepo.listModelMetadata(db, threatModelId),
@@ -140,6 +124,14 @@ export async function loadModel(
     });
   }
   if (version && !diagrams.some((d) => d.id === version.diagramId)) throw notFound('diagram');
+  const links = await mitigationsRepo.listLinksOfThreats(
+    db,
+    threats.map((t) => t.id),
+  );
+  const linksOf = new Map<string, LinkedMitigation[]>();
+  for (const l of links) linksOf.set(l.threatId, [...(linksOf.get(l.threatId) ?? []), l]);
+  const rowsById = new Map(mitigationRows.map((r) => [r.id, r]));
+  const linked = new Set(links.map((l) => l.mitigationId));
   const m = detail.model;
   const portable: PortableModel = {
     model: {
@@ -153,10 +145,13 @@ export async function loadModel(
     diagrams: portableDiagrams,
     threats: threats.map((t): PortableThreat => {
       const tm = meta('threat', t.id);
+      const mine = linksOf.get(t.id) ?? [];
       return {
         id: t.id,
         diagram_id: t.diagramId,
         cell_id: t.cellId,
+        cell_ids: cellIdsOf(t),
+        rule_id: t.ruleId,
         name: t.name,
         description: t.description,
         threat_type: t.threatType,
@@ -166,13 +161,19 @@ export async function loadModel(
         score: t.score,
         priority: t.priority,
         status: t.status,
-        mitigation: t.mitigation,
-        mitigated: t.mitigated,
+        // As the threats service answers them: the stored note only while nothing is linked,
+        // `mitigated` and `risk` derived from the linked mitigations.
+        mitigation: mine.length ? null : t.mitigation,
+        mitigated: isMitigatedBy(mine),
         issue_url: t.issueUrl,
         metadata: tm,
-        mitigations: mitigationsOf(t, tm),
+        mitigations: mitigationsOf(mine, rowsById),
+        risk: riskOfThreat(t, mine),
       };
     }),
+    unlinked_mitigations: mitigationRows
+      .filter((r) => !linked.has(r.id))
+      .map((r) => portableMitigation(r, { ...r, mitigationId: r.id })),
     comments: comments.map(({ comment: c, author }) => ({
       id: c.id,
       diagram_id: c.diagramId,

@@ -4,12 +4,12 @@ import * as accessRepo from '../../db/repositories/access.repository';
 import * as commentsRepo from '../../db/repositories/comments.repository';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
+import * as mitigationsRepo from '../../db/repositories/mitigations.repository';
 import * as tmRepo from '../../db/repositories/threat-models.repository';
 import * as threatsRepo from '../../db/repositories/threats.repository';
 import type { NewThreat } from '../../db/repositories/threats.repository';
 import { PRIORITIES, type MetadataEntityType } from '../../db/schema/enums';
 import { withFreshIds } from '../../model/cells';
-import { LIMITS, putMetadata } from '../../model/interop/clean';
 import {
   describe,
   IMPORT_FORMATS,
@@ -17,9 +17,9 @@ import {
   ReportBuilder,
   type FidelityReport,
   type ImportFormat,
-  type PortableThreat,
+  type PortableMitigation,
+  type PortableModel,
 } from '../../model/interop';
-import { mitigationText } from '../../model/mitigations';
 import { replaceCells } from '../../model/ydoc';
 import type { ServiceRequest } from '../context';
 import { badRequest } from '../errors';
@@ -34,51 +34,98 @@ const chunks = <T>(rows: T[]): T[][] =>
     rows.slice(i * CHUNK, (i + 1) * CHUNK),
   );
 
+/** What the import stores for the mitigations of a file. */
+export interface MitigationRows {
+  mitigations: mitigationsRepo.NewMitigationRow[];
+  links: { threatId: string; mitigationId: string; createdAt: Date }[];
+}
+
 /**
- * THE place where an imported threat's mitigations become storage. Until mitigations are
- * rows of their own (API.md "Threat knowledge"), every one of them goes into the threat's
- * `mitigation` text (mitigationText: one line each) and each is also recorded in the threat's
- * metadata (`mitigation.N` = JSON {name, status, risk_reduction, source_id}), so nothing the
- * file said is lost. When the mitigations table lands, this function inserts rows and links
- * them instead.
+ * THE place where an imported file's mitigations become storage: every mitigation is a row
+ * of its own (API.md "Threat knowledge"), linked to the threats whose `mitigations` hold it —
+ * the same portable id on several threats (an OTM mitigation shared by threats, a Threatroom
+ * row) is ONE row with several links. The same mitigation with different statuses on
+ * different threats (OTM puts the state on the reference) keeps its first; the report says so.
+ * `threatIds` maps the file's threat ids to the new rows'. Links and rows keep the file's
+ * order (their created_at step by a millisecond).
  */
-export function mitigationFields(
-  threat: PortableThreat,
-  path: string,
+export function mitigationRows(
+  portable: PortableModel,
+  threatIds: Map<string, string>,
+  owner: { threatModelId: string; createdBy: string },
   report: ReportBuilder,
-): { mitigation: string | null; metadata: Record<string, string> } {
-  const metadata: Record<string, string> = {};
-  if (threat.mitigations.length === 0) return { mitigation: threat.mitigation, metadata };
-  const joined =
-    threat.mitigation ??
-    (threat.mitigations.length === 1
-      ? (threat.mitigations[0]!.description ?? threat.mitigations[0]!.name)
-      : mitigationText(threat.mitigations));
-  let mitigation = joined;
-  if (mitigation && mitigation.length > LIMITS.description) {
+): MitigationRows {
+  const start = Date.now();
+  const rowIds = new Map<string, string>();
+  const statuses = new Map<string, string>();
+  const out: MitigationRows = { mitigations: [], links: [] };
+  const rowOf = (m: PortableMitigation): string => {
+    let id = rowIds.get(m.id);
+    if (!id) {
+      id = crypto.randomUUID();
+      rowIds.set(m.id, id);
+      statuses.set(m.id, m.status);
+      out.mitigations.push({
+        id,
+        threatModelId: owner.threatModelId,
+        name: m.name,
+        description: m.description,
+        status: m.status,
+        riskReduction: Math.round(Math.min(100, Math.max(0, m.risk_reduction ?? 0))),
+        issueUrl: m.issue_url ?? null,
+        ownerId: null,
+        createdBy: owner.createdBy,
+        createdAt: new Date(start + out.mitigations.length),
+      });
+    }
+    return id;
+  };
+  portable.threats.forEach((t, i) => {
+    const threatId = threatIds.get(t.id)!;
+    const seen = new Set<string>();
+    t.mitigations.forEach((m, k) => {
+      const mitigationId = rowOf(m);
+      if (seen.has(mitigationId)) return;
+      seen.add(mitigationId);
+      if (statuses.get(m.id) !== m.status)
+        report.changed(
+          `threats[${i}].mitigations[${k}]`,
+          `mitigation "${m.name}" with status ${m.status} here and ${statuses.get(m.id)} on an earlier threat`,
+          `one mitigation, status ${statuses.get(m.id)}`,
+        );
+      out.links.push({ threatId, mitigationId, createdAt: new Date(start + out.links.length) });
+    });
+  });
+  for (const m of portable.unlinked_mitigations ?? []) rowOf(m);
+  return out;
+}
+
+/**
+ * A threat's rule: kept unless an earlier threat of the file already records the same rule on
+ * the same diagram and cell (a unique index holds one per cell); then dropped, and said.
+ */
+function ruleKeeper(report: ReportBuilder) {
+  const recorded = new Set<string>();
+  return (
+    ruleId: string | null | undefined,
+    diagramId: string | null,
+    cellId: string | null,
+    path: string,
+  ) => {
+    if (!ruleId) return null;
+    if (!diagramId || !cellId) return ruleId;
+    const key = `${diagramId}/${cellId}/${ruleId}`;
+    if (!recorded.has(key)) {
+      recorded.add(key);
+      return ruleId;
+    }
     report.changed(
-      `${path}.mitigation`,
-      'mitigation text longer than 4,096 characters',
-      'cut; every mitigation is in the threat metadata',
+      `${path}.rule_id`,
+      `rule ${ruleId} recorded twice on one element`,
+      'kept on the first threat only',
     );
-    mitigation = mitigation.slice(0, LIMITS.description);
-  }
-  if (threat.mitigations.length > 1 || threat.mitigations.some((m) => m.source_id))
-    threat.mitigations.forEach((m, i) =>
-      putMetadata(
-        metadata,
-        `mitigation.${i + 1}`,
-        JSON.stringify({
-          name: m.name,
-          status: m.status,
-          risk_reduction: m.risk_reduction,
-          ...(m.source_id ? { source_id: m.source_id } : {}),
-        }),
-        path,
-        report,
-      ),
-    );
-  return { mitigation, metadata };
+    return null;
+  };
 }
 
 type Priority = (typeof PRIORITIES)[number];
@@ -103,6 +150,7 @@ export async function importThreatModel(
   }
   const { portable } = result;
   const extra = new ReportBuilder(result.report.format);
+  let mitigationCount = 0;
   const id = await db.transaction(async (tx) => {
     const model = await tmRepo.insertThreatModel(tx, {
       name: portable.model.name,
@@ -150,18 +198,24 @@ export async function importThreatModel(
       addMeta('diagram', row.id, d.metadata);
     }
     const threatIds = new Map<string, string>();
+    const keepRule = ruleKeeper(extra);
     const threatRows: NewThreat[] = portable.threats.map((t, i) => {
       const newId = crypto.randomUUID();
       threatIds.set(t.id, newId);
       const diagramId = t.diagram_id ? (diagramIds.get(t.diagram_id) ?? null) : null;
-      const { mitigation, metadata } = mitigationFields(t, `threats[${i}]`, extra);
-      addMeta('threat', newId, { ...t.metadata, ...metadata });
+      addMeta('threat', newId, t.metadata);
+      const cells = diagramId
+        ? [...new Set(t.cell_ids ?? (t.cell_id ? [t.cell_id] : []))]
+            .map((c) => cellIds.get(`${t.diagram_id}/${c}`))
+            .filter((c): c is string => !!c)
+        : [];
       return {
         id: newId,
         threatModelId: model.id,
         diagramId,
-        cellId:
-          diagramId && t.cell_id ? (cellIds.get(`${t.diagram_id}/${t.cell_id}`) ?? null) : null,
+        cellId: cells[0] ?? null,
+        cellIds: cells,
+        ruleId: keepRule(t.rule_id, diagramId, cells[0] ?? null, `threats[${i}]`),
         name: t.name,
         description: t.description,
         threatType: t.threat_type,
@@ -171,13 +225,25 @@ export async function importThreatModel(
         score: t.score,
         priority: isPriority(t.priority) ? (t.priority as Priority) : null,
         status: t.status,
-        mitigation,
+        // The free-text note shows only while no mitigation is linked (TMI round trips).
+        mitigation: t.mitigations.length ? null : t.mitigation,
+        // Derived from the linked mitigations when read; stored as the file said.
         mitigated: t.mitigated,
         issueUrl: t.issue_url,
         createdBy: request.user.id,
       };
     });
     for (const rows of chunks(threatRows)) await threatsRepo.insertThreats(tx, rows);
+    const knowledge = mitigationRows(
+      portable,
+      threatIds,
+      { threatModelId: model.id, createdBy: request.user.id },
+      extra,
+    );
+    mitigationCount = knowledge.mitigations.length;
+    for (const rows of chunks(knowledge.mitigations))
+      await mitigationsRepo.insertMitigations(tx, rows);
+    for (const rows of chunks(knowledge.links)) await mitigationsRepo.insertLinks(tx, rows);
     await insertComments(tx, model.id, request.user.id, portable.comments, {
       diagramIds,
       cellIds,
@@ -197,7 +263,10 @@ export async function importThreatModel(
         name: { before: null, after: model.name },
         import: {
           before: null,
-          after: { format: result.report.format, mapped: result.report.mapped },
+          after: {
+            format: result.report.format,
+            mapped: { ...result.report.mapped, mitigations: mitigationCount },
+          },
         },
       },
     });
@@ -206,6 +275,8 @@ export async function importThreatModel(
   const more = extra.build();
   const report: FidelityReport = {
     ...result.report,
+    // Rows stored (an OTM mitigation several threats reference counts once).
+    mapped: { ...result.report.mapped, mitigations: mitigationCount },
     lossy: [...result.report.lossy, ...more.lossy],
     skipped: [...result.report.skipped, ...more.skipped],
   };

@@ -46,7 +46,22 @@ async function snapshot(id: string) {
   const threats = (
     await ctx.as(owner).get(`/api/threat_models/${id}/threats?limit=500&sort=created_at:asc`)
   ).body.items;
-  const out: { name: string; cells: unknown[]; threats: any[] }[] = [];
+  const mitigations = (
+    await ctx.as(owner).get(`/api/threat_models/${id}/mitigations?limit=500&sort=created_at:asc`)
+  ).body.items as any[];
+  // A threat as "diagram/element index/name" ("-" for none), filled in below.
+  const threatKey = new Map<string, string>(threats.map((t: any) => [t.id, `-/-/${t.name}`]));
+  const fields = (m: any) =>
+    Object.fromEntries(
+      ['name', 'description', 'status', 'risk_reduction', 'issue_url'].map((k) => [k, m[k]]),
+    );
+  const byId = new Map<string, any>(mitigations.map((m) => [m.id, m]));
+  const out: {
+    name?: string;
+    cells?: unknown[];
+    threats?: any[];
+    mitigations?: any[];
+  }[] = [];
   for (const d of diagrams) {
     const cells = (await ctx.as(owner).get(`/api/threat_models/${id}/diagrams/${d.id}`)).body
       .cells as any[];
@@ -69,6 +84,9 @@ async function snapshot(id: string) {
       })
       .sort(byKey);
     flows.forEach((f, i) => index.set(f.c.id, nodes.length + i));
+    for (const t of threats)
+      if (t.diagram_id === d.id)
+        threatKey.set(t.id, `${d.name}/${index.get(t.cell_id) ?? '-'}/${t.name}`);
     out.push({
       name: d.name,
       cells: [...nodes.map((n) => strip(n.c)), ...flows.map((f) => f.f)],
@@ -76,6 +94,9 @@ async function snapshot(id: string) {
         .filter((t: any) => t.diagram_id === d.id)
         .map((t: any) => ({
           cell: index.get(t.cell_id),
+          cells: t.cell_ids.map((c: string) => index.get(c)),
+          // Its mitigations in link order, field by field.
+          mitigations: t.mitigation_ids.map((m: string) => fields(byId.get(m))),
           ...Object.fromEntries(
             [
               'name',
@@ -86,12 +107,23 @@ async function snapshot(id: string) {
               'status',
               'mitigation',
               'mitigated',
+              'rule_id',
+              'risk',
             ].map((k) => [k, t[k]]),
           ),
         }))
         .sort((a: unknown, b: unknown) => byKey({ k: key(a) }, { k: key(b) })),
     });
   }
+  // Every mitigation field by field, with the threats it answers (linked or not).
+  out.push({
+    mitigations: mitigations
+      .map((m) => ({
+        ...fields(m),
+        threats: m.threat_ids.map((t: string) => threatKey.get(t)).sort(),
+      }))
+      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+  });
   return out;
 }
 
@@ -108,8 +140,13 @@ describe('Threat Dragon: import → export validates → re-import is equal', ()
     expect(validTd(exported.body), JSON.stringify(validTd.errors?.slice(0, 3))).toBe(true);
     const second = await importFile(exported.body);
     const [a, b] = [await snapshot(first.threat_model.id), await snapshot(second.threat_model.id)];
-    // Threats without an element (of a skipped flow) have no place in a Threat Dragon file.
-    for (const d of a) d.threats = d.threats.filter((t) => t.cell !== undefined);
+    // Threats without an element (of a skipped flow) have no place in a Threat Dragon file,
+    // nor have their mitigations.
+    for (const d of a) if (d.threats) d.threats = d.threats.filter((t) => t.cell !== undefined);
+    const all = a[a.length - 1]!;
+    all.mitigations = all.mitigations!.filter(
+      (m) => !m.threats.every((t: string) => t.split('/')[1] === '-'),
+    );
     expect(b).toEqual(a);
   });
   it('imports v1 files too', async () => {
@@ -136,32 +173,82 @@ describe('OTM', () => {
     expect(validOtm(exported.body), JSON.stringify(validOtm.errors?.slice(0, 3))).toBe(true);
     expect(exported.body.components).toHaveLength(raw.components.length);
     expect(exported.body.trustZones).toHaveLength(raw.trustZones.length);
+    // Every mitigation once, with its risk reduction, referenced from its threats.
     expect(exported.body.mitigations).toHaveLength(43);
+    const defs = new Map<string, any>(exported.body.mitigations.map((m: any) => [m.id, m]));
+    const refs = [...exported.body.components, ...exported.body.dataflows].flatMap((c: any) =>
+      (c.threats ?? []).flatMap((t: any) => t.mitigations),
+    );
+    expect(refs).toHaveLength(43);
+    for (const r of refs) expect(defs.get(r.mitigation)?.riskReduction).toBeTypeOf('number');
+    const original = new Map<string, any>(raw.mitigations.map((m: any) => [m.name, m]));
+    for (const m of exported.body.mitigations)
+      expect(m.riskReduction).toBe(original.get(m.name)?.riskReduction ?? 0);
     const second = await importFile(exported.body);
     expect(await snapshot(second.threat_model.id)).toEqual(await snapshot(first.threat_model.id));
+    // The report and the CSV show each threat's current risk as the API computes it.
+    const tm = first.threat_model.id;
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${tm}/threats?limit=500`)).body
+      .items;
+    const assessed = threats.filter((t: any) => t.risk.current);
+    expect(assessed.length).toBeGreaterThan(0);
+    const html = String((await ctx.as(owner).get(`/api/threat_models/${tm}/report`)).body);
+    for (const t of assessed.slice(0, 5))
+      expect(html).toMatch(
+        new RegExp(
+          `${t.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</strong>(?:(?!</tr>).)*<td>${t.risk.current.level}</td>`,
+        ),
+      );
+    const csv = Papa.parse<Record<string, string>>(
+      String((await ctx.as(owner).get(`/api/threat_models/${tm}/export?format=csv`)).body).replace(
+        /^\ufeff/,
+        '',
+      ),
+      { header: true, skipEmptyLines: true },
+    ).data;
+    for (const t of threats) {
+      const row = csv.find((r) => r.id === t.id)!;
+      expect(row.current_risk).toBe(t.risk.current?.level ?? '');
+      expect(row.current_risk_score).toBe(t.risk.current ? String(t.risk.current.score) : '');
+      expect(row.mitigated).toBe(t.mitigated ? 'yes' : 'no');
+    }
   });
-  it('keeps every mitigation of a threat (Threat Dragon keeps only the last)', async () => {
+  it('keeps every mitigation of a threat; one shared by threats is one row', async () => {
     const raw = read('otm/mobile-cloud.otm.json');
-    raw.components[0].threats[0].mitigations.push({
-      mitigation: raw.mitigations[5].id,
-      state: 'IMPLEMENTED',
-    });
-    const { threat_model } = await importFile(raw);
-    const threats = (
-      await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/threats?limit=500`)
-    ).body.items;
+    const shared = raw.mitigations[5];
+    raw.components[0].threats[0].mitigations.push({ mitigation: shared.id, state: 'IMPLEMENTED' });
+    const { threat_model, report } = await importFile(raw);
+    expect(report.mapped.mitigations).toBe(43);
+    const tm = threat_model.id;
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${tm}/threats?limit=500`)).body
+      .items;
+    const rows = (await ctx.as(owner).get(`/api/threat_models/${tm}/mitigations?limit=500`)).body
+      .items;
+    expect(rows).toHaveLength(43);
+    const row = rows.find((m: any) => m.name === shared.name);
+    expect(row.threat_ids).toHaveLength(2);
+    expect(row.risk_reduction).toBe(shared.riskReduction);
     const first = raw.mitigations.find(
       (m: any) => m.id === raw.components[0].threats[0].mitigations[0].mitigation,
     );
-    const t = threats.find(
-      (x: any) =>
-        x.mitigation?.includes(raw.mitigations[5].name) && x.mitigation?.includes(first.name),
+    const t = threats.find((x: any) => x.mitigation_ids.length === 2);
+    expect(t.mitigation_ids).toContain(row.id);
+    expect(t.mitigation).toContain(first.name);
+    expect(t.mitigation).toContain(shared.name);
+    // Nothing is parked in metadata any more.
+    const meta = (await ctx.as(owner).get(`/api/threat_models/${tm}/threats/${t.id}/metadata`)).body
+      .items;
+    expect(meta.filter((m: any) => m.key.startsWith('mitigation.'))).toEqual([]);
+    // The status clash (IMPLEMENTED here, RECOMMENDED on its own threat later) is reported.
+    expect(row.status).toBe('implemented');
+    expect(report.lossy.map((l: any) => l.how)).toContain('one mitigation, status implemented');
+    // The export references the one mitigation from both threats.
+    const exported = (await ctx.as(owner).get(`/api/threat_models/${tm}/export?format=otm`)).body;
+    const refs = [...exported.components, ...exported.dataflows].flatMap((c: any) =>
+      (c.threats ?? []).flatMap((x: any) => x.mitigations),
     );
-    expect(t.mitigation.split('\n')).toHaveLength(2);
-    const meta = (
-      await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/threats/${t.id}/metadata`)
-    ).body.items;
-    expect(meta.filter((m: any) => m.key.startsWith('mitigation.'))).toHaveLength(2);
+    expect(exported.mitigations).toHaveLength(43);
+    expect(refs.filter((r: any) => r.mitigation === row.id)).toHaveLength(2);
   });
 });
 
@@ -178,19 +265,110 @@ describe('Threatroom JSON and CSV', () => {
       body: 'Yes, at rest.',
       parent_id: thread.body.id,
     });
+    // What only Threatroom files carry: a mitigation shared by two threats, one linked to
+    // none, a threat on two cells, a threat applied from a rule.
+    const base = `/api/threat_models/${tm}`;
+    const threats = (await ctx.as(owner).get(`${base}/threats?limit=500&sort=created_at:asc`)).body
+      .items;
+    const onCells = threats.filter((t: any) => t.cell_id);
+    const shared = await ctx.as(owner).post(`${base}/mitigations`, {
+      name: 'Web application firewall',
+      description: 'In front of the web tier',
+      status: 'in_progress',
+      risk_reduction: 35,
+      issue_url: 'https://issues.example.com/WAF-1',
+    });
+    expect(shared.status).toBe(201);
+    for (const t of onCells.slice(0, 2))
+      expect(
+        (await ctx.as(owner).put(`${base}/threats/${t.id}/mitigations/${shared.body.id}`, {}))
+          .status,
+      ).toBe(204);
+    expect(
+      (
+        await ctx
+          .as(owner)
+          .post(`${base}/mitigations`, { name: 'Not decided yet', status: 'rejected' })
+      ).status,
+    ).toBe(201);
+    const wide = onCells[0];
+    const cells = (await ctx.as(owner).get(`${base}/diagrams/${diagram.id}`)).body.cells;
+    const other = cells.find((c: any) => c.shape === 'process' && c.id !== wide.cell_id);
+    const widened = await ctx
+      .as(owner)
+      .patch(
+        `${base}/threats/${wide.id}`,
+        [{ op: 'replace', path: '/cell_ids', value: [wide.cell_id, other.id] }],
+        { 'content-type': 'application/json-patch+json' },
+      );
+    expect(widened.status, JSON.stringify(widened.body)).toBe(200);
+    const suggestions = (await ctx.as(owner).get(`${base}/diagrams/${diagram.id}/suggestions`)).body
+      .items;
+    const applied = await ctx.as(owner).post(`${base}/diagrams/${diagram.id}/suggestions/apply`, {
+      items: [{ cell_id: suggestions[0].cell_id, rule_id: suggestions[0].rule_id }],
+    });
+    expect(applied.status).toBe(201);
     const exported = await ctx.as(owner).get(`/api/threat_models/${tm}/export?format=threatroom`);
     expect(exported.body.format).toBe('threatroom');
-    const second = await importFile(exported.body);
-    expect(await snapshot(second.threat_model.id)).toEqual(await snapshot(tm));
+    expect(exported.body.mitigations.length).toBe(
+      (await ctx.as(owner).get(`${base}/mitigations?limit=500`)).body.total,
+    );
+    const again = await importFile(exported.body);
+    const [a, b] = [await snapshot(again.threat_model.id), await snapshot(tm)];
+    expect(a).toEqual(b);
+    // The set-up above is in the comparison.
+    const all = a[a.length - 1]!.mitigations!;
+    expect(all.find((m) => m.name === 'Web application firewall')?.threats).toHaveLength(2);
+    expect(all.find((m) => m.name === 'Not decided yet')?.threats).toEqual([]);
+    const ts = a[0]!.threats!;
+    expect(ts.some((t) => t.cells.length === 2)).toBe(true);
+    expect(ts.filter((t) => t.rule_id === applied.body.items[0].rule_id)).toHaveLength(1);
     const comments = (
-      await ctx.as(owner).get(`/api/threat_models/${second.threat_model.id}/comments`)
+      await ctx.as(owner).get(`/api/threat_models/${again.threat_model.id}/comments`)
     ).body.items;
     expect(comments.map((c: any) => [c.body, !!c.parent_id])).toEqual([
       ['Is the DB encrypted?', false],
       ['Yes, at rest.', true],
     ]);
-    const meta = await ctx.as(owner).get(`/api/threat_models/${second.threat_model.id}/metadata`);
+    const meta = await ctx.as(owner).get(`/api/threat_models/${again.threat_model.id}/metadata`);
     expect(meta.body.items.map((m: any) => m.key)).toContain('threat_dragon.owner');
+  });
+  it('reads format 1 (mitigations inside threats) and survives a rule twice on one cell', async () => {
+    const { threat_model } = await importFile(read('three-tier-web-app.json'));
+    const file = (
+      await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/export?format=threatroom`)
+    ).body;
+    const [t0] = file.threats.filter((t: any) => t.cell_id);
+    // Format 1: no top-level list; each threat carried its own.
+    const v1 = {
+      ...file,
+      format_version: 1,
+      mitigations: undefined,
+      threats: file.threats.map(({ mitigation_ids: _m, ...t }: any) => ({
+        ...t,
+        mitigations: [{ name: 'Old style', status: 'verified', risk_reduction: 20 }],
+      })),
+    };
+    const one = await importFile(v1);
+    const rows = (
+      await ctx.as(owner).get(`/api/threat_models/${one.threat_model.id}/mitigations?limit=500`)
+    ).body.items;
+    expect(rows).toHaveLength(file.threats.length);
+    expect(rows.every((m: any) => m.status === 'verified' && m.threat_ids.length === 1)).toBe(true);
+    // Two threats naming the same rule on one element, and a link to no mitigation.
+    const hostile = {
+      ...file,
+      threats: [
+        { ...t0, id: 'a', rule_id: 'stride-spoofing-x', mitigation_ids: ['nope'] },
+        { ...t0, id: 'b', rule_id: 'stride-spoofing-x' },
+      ],
+    };
+    const two = await importFile(hostile);
+    expect(two.report.lossy.map((l: any) => l.path)).toContain('threats[1].rule_id');
+    expect(two.report.skipped.map((l: any) => l.path)).toContain('threats[0].mitigation_ids[0]');
+    const threats = (await ctx.as(owner).get(`/api/threat_models/${two.threat_model.id}/threats`))
+      .body.items;
+    expect(threats.map((t: any) => t.rule_id).sort()).toEqual(['stride-spoofing-x', null].sort());
   });
   it('the CSV has a header and one row per threat', async () => {
     const { threat_model } = await importFile(read('v2-threat-model.json'));
@@ -301,8 +479,27 @@ describe('images and report', () => {
     const tm = threat_model.id;
     const threats = (await ctx.as(owner).get(`/api/threat_models/${tm}/threats?limit=100`)).body
       .items;
-    const mitigated = threats.find((t: any) => t.status === 'mitigated' && t.cell_id);
-    const open = threats.find((t: any) => t.status === 'open' && t.cell_id);
+    // Mitigated is derived: the import made it from Threat Dragon's Mitigated status (its
+    // mitigation is implemented), and here an open threat's mitigation is verified by hand.
+    const unique = (t: any) => threats.filter((x: any) => x.name === t.name).length === 1;
+    const imported = threats.find((t: any) => t.mitigated && t.cell_id && unique(t));
+    expect(imported.status).toBe('mitigated');
+    const [mitigated, open] = threats.filter(
+      (t: any) => t.status === 'open' && !t.mitigated && t.cell_id && unique(t),
+    );
+    const path = `/api/threat_models/${tm}/mitigations/${mitigated.mitigation_ids[0]}`;
+    const before = await ctx.as(owner).get(path);
+    const verified = await ctx
+      .as(owner)
+      .put(
+        path,
+        { name: before.body.name, description: before.body.description, status: 'verified' },
+        { 'if-match': before.headers.get('etag')! },
+      );
+    expect(verified.status).toBe(200);
+    expect(
+      (await ctx.as(owner).get(`/api/threat_models/${tm}/threats/${mitigated.id}`)).body.mitigated,
+    ).toBe(true);
     const full = String((await ctx.as(owner).get(`/api/threat_models/${tm}/report`)).body);
     expect(full).toContain(mitigated.name);
     expect(full).toContain('Web Application Config');
@@ -316,7 +513,9 @@ describe('images and report', () => {
           )
       ).body,
     );
+    expect(full).toContain(`${before.body.name} (verified)`);
     expect(lean).not.toContain(`<strong>${mitigated.name}</strong>`);
+    expect(lean).not.toContain(`<strong>${imported.name}</strong>`);
     expect(lean).toContain(open.name);
     expect(lean).not.toContain('Web Application Config');
     expect(lean).not.toContain('Open review comments');
