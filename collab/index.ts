@@ -29,4 +29,4 @@ export { loadDocument, type LoadedDocument } from './persistence';
 export { touchesServerOwnedRoots } from './server-owned';
 export { validateLiveUpdate, type LiveVerdict } from './update-rules';
 export { describeLiveEdit } from './live-audit';
-export { recordVersion, type NewVersion } from './versions';
+export { recordVersion, snapshotThreats, type NewVersion } from './versions';

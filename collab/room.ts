@@ -82,6 +82,8 @@ export class Room {
   private readonly sessions: RoomSessions;
   private readonly awarenessOwners = new Map<number, CollabConnection>();
   private editedSinceVersion = false;
+  /** Who edited since the last automatic version (its description names them). */
+  private editorsSinceVersion = new Set<string>();
   private editingSince: number | null = null;
 
   constructor(
@@ -378,7 +380,7 @@ export class Room {
     const commit = this.deps.updateLog.append(this.diagramId, update, actor);
     if (origin instanceof ServerOrigin) origin.commits.push(commit);
     this.deps.bus?.publish(this.diagramId, 'update', update);
-    this.noteEdit();
+    this.noteEdit(actor);
   };
 
   private onAwarenessUpdate = (
@@ -414,8 +416,9 @@ export class Room {
   }
 
   /** Continuous editing cuts an automatic version at most every `autoVersionIntervalMs`. */
-  private noteEdit(): void {
+  private noteEdit(actor: string | null): void {
     this.editedSinceVersion = true;
+    if (actor) this.editorsSinceVersion.add(actor);
     const now = Date.now();
     if (this.editingSince === null) this.editingSince = now;
     else if (now - this.editingSince >= this.deps.autoVersionIntervalMs) {
@@ -463,17 +466,22 @@ export class Room {
     if (!this.editedSinceVersion || this.destroyed) return;
     this.editedSinceVersion = false;
     this.editingSince = null;
+    const editors = [...this.editorsSinceVersion];
+    this.editorsSinceVersion.clear();
     const snapshot = snapshotDocument(this.doc);
     try {
       await recordVersion(this.deps.db, {
         diagramId: this.diagramId,
         kind: 'auto',
         snapshot,
-        createdBy: null,
+        // One editor made it; with several, the description names them all.
+        createdBy: editors.length === 1 ? editors[0]! : null,
         changeDescription: description,
+        editorIds: editors,
       });
     } catch (err) {
       this.editedSinceVersion = true;
+      for (const id of editors) this.editorsSinceVersion.add(id);
       this.deps.logger.warn({ err, diagramId: this.diagramId }, 'automatic version failed');
     }
   }

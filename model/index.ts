@@ -15,3 +15,4 @@ export * from './threat-rules';
 export * from './threat-suggestions';
 export * from './mitigations';
 export * from './live-threats';
+export * from './version-diff';

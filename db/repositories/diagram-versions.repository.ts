@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
-import { diagramVersions } from '../schema';
+import { diagramVersions, users } from '../schema';
 import type { VersionKind } from '../schema/enums';
 
 export type DiagramVersionRow = typeof diagramVersions.$inferSelect;
@@ -10,6 +10,7 @@ export interface NewDiagramVersion {
   kind: VersionKind;
   ydocState: Uint8Array;
   cells: unknown[];
+  threats: unknown[];
   changeDescription: string | null;
   restoredFrom: number | null;
   createdBy: string | null;
@@ -48,11 +49,14 @@ export async function listDiagramVersions(
       changeDescription: diagramVersions.changeDescription,
       restoredFrom: diagramVersions.restoredFrom,
       createdBy: diagramVersions.createdBy,
+      createdByName: users.name,
       createdAt: diagramVersions.createdAt,
+      threatCount: sql<number>`jsonb_array_length(${diagramVersions.threats})::int`,
       cellCount: sql<number>`jsonb_array_length(${diagramVersions.cells})::int`,
       total: sql<number>`count(*) over ()::int`,
     })
     .from(diagramVersions)
+    .leftJoin(users, eq(users.id, diagramVersions.createdBy))
     .where(eq(diagramVersions.diagramId, diagramId))
     .orderBy(desc(diagramVersions.versionNumber))
     .limit(page.limit)

@@ -124,3 +124,13 @@ export async function deleteDiagram(
     .returning(summary);
   return row ?? null;
 }
+
+/** The model's diagram ids, oldest first (an approval pins a version of each). */
+export async function listDiagramIdsOfModel(db: Executor, threatModelId: string) {
+  const rows = await db
+    .select({ id: diagrams.id })
+    .from(diagrams)
+    .where(eq(diagrams.threatModelId, threatModelId))
+    .orderBy(diagrams.createdAt, diagrams.id);
+  return rows.map((r) => r.id);
+}

@@ -88,7 +88,12 @@ export async function transitionModelStatus(
 
 export async function findModelSummary(db: Executor, threatModelId: string) {
   const [row] = await db
-    .select({ status: threatModels.status, name: threatModels.name })
+    .select({
+      status: threatModels.status,
+      name: threatModels.name,
+      version: threatModels.version,
+      requireReviewerSignoff: threatModels.requireReviewerSignoff,
+    })
     .from(threatModels)
     .where(eq(threatModels.id, threatModelId));
   return row ?? null;

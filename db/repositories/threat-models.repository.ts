@@ -31,7 +31,14 @@ export type NewThreatModel = typeof threatModels.$inferInsert;
 export type ThreatModelChanges = Partial<
   Pick<
     ThreatModelRow,
-    'name' | 'description' | 'framework' | 'status' | 'issueUrl' | 'ownerId' | 'statusUpdatedAt'
+    | 'name'
+    | 'description'
+    | 'framework'
+    | 'status'
+    | 'issueUrl'
+    | 'ownerId'
+    | 'statusUpdatedAt'
+    | 'requireReviewerSignoff'
   >
 >;
 

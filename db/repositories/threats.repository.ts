@@ -119,6 +119,15 @@ export async function listThreatsOfDiagram(
     .orderBy(threats.createdAt, threats.id);
 }
 
+/** The threats on one diagram, whichever model asks (versions snapshot them). */
+export async function listThreatsOnDiagram(db: Executor, diagramId: string): Promise<ThreatRow[]> {
+  return db
+    .select()
+    .from(threats)
+    .where(eq(threats.diagramId, diagramId))
+    .orderBy(threats.createdAt, threats.id);
+}
+
 /** Inserts many threats in one statement (bulk create, seeding); rows come back in order. */
 /** Every threat of a model, oldest first (exports and reports). */
 export async function listAllThreats(db: Executor, threatModelId: string): Promise<ThreatRow[]> {
@@ -160,6 +169,15 @@ export async function deleteThreat(
     .where(and(eq(threats.id, id), eq(threats.version, version)))
     .returning();
   return row ?? null;
+}
+
+/** Every threat of the model (the register an approval pins). */
+export async function listThreatsOfModel(db: Executor, threatModelId: string) {
+  return db
+    .select()
+    .from(threats)
+    .where(eq(threats.threatModelId, threatModelId))
+    .orderBy(threats.createdAt, threats.id);
 }
 
 /**

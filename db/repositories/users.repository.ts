@@ -118,3 +118,14 @@ export async function findUsersByHandles(db: Executor, handles: string[]): Promi
     )
     .limit(100);
 }
+
+/** Display names of `ids`, in the order given (unknown ids left out). */
+export async function findUserNames(db: Executor, ids: readonly string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(inArray(users.id, [...ids]));
+  const byId = new Map(rows.map((r) => [r.id, r.name]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

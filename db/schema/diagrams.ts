@@ -84,6 +84,11 @@ export const diagramVersions = pgTable(
     kind: text('kind', { enum: VERSION_KINDS }).notNull(),
     ydocState: bytea('ydoc_state').notNull(),
     cells: jsonb('cells').$type<unknown[]>().notNull(),
+    /** The threats on this diagram at that moment (model/version-diff.ts `ThreatSnapshot`). */
+    threats: jsonb('threats')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     changeDescription: text('change_description'),
     /** For `restore` versions: the version number that was restored. */
     restoredFrom: integer('restored_from'),

@@ -20,7 +20,16 @@ export const MITIGATION_STATUSES = [
 ] as const;
 export const PRIORITIES = ['P0', 'P1', 'P2', 'P3', 'P4'] as const;
 export const DIAGRAM_TYPES = ['DFD-1.0.0'] as const;
-export const VERSION_KINDS = ['auto', 'manual', 'restore', 'pre_wipe'] as const;
+export const VERSION_KINDS = [
+  'auto',
+  'manual',
+  'restore',
+  'pre_wipe',
+  'pre_restore',
+  'approval',
+] as const;
+/** A reviewer's sign-off, or the owner's approval of the model. */
+export const APPROVAL_KINDS = ['reviewer', 'owner'] as const;
 export const REPOSITORY_TYPES = ['git', 'svn', 'mercurial', 'other'] as const;
 export const METADATA_ENTITY_TYPES = [
   'threat_model',
@@ -48,6 +57,7 @@ export type TeamRole = (typeof TEAM_ROLES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type ThreatStatus = (typeof THREAT_STATUSES)[number];
 export type VersionKind = (typeof VERSION_KINDS)[number];
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 export type RepositoryType = (typeof REPOSITORY_TYPES)[number];
 export type MetadataEntityType = (typeof METADATA_ENTITY_TYPES)[number];
 export type ReviewState = (typeof REVIEW_STATES)[number];

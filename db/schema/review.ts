@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { id, oneOf, timestamps } from './columns';
 import { diagrams } from './diagrams';
-import { NOTIFICATION_TYPES, REVIEW_STATES } from './enums';
+import { APPROVAL_KINDS, NOTIFICATION_TYPES, REVIEW_STATES } from './enums';
 import { threatModels } from './threat-models';
 import { threats } from './threats';
 import { users } from './users';
@@ -66,6 +66,33 @@ export const reviews = pgTable(
     index('reviews_reviewer_id_idx').on(t.reviewerId),
     check('reviews_state_check', oneOf('state', REVIEW_STATES)),
     check('reviews_decision_shape', sql`(${t.state} = 'requested') = (${t.decidedAt} is null)`),
+  ],
+);
+
+/**
+ * What an approval covered: a reviewer's sign-off or the owner's approval, each pinned to the
+ * `approval` version it recorded of every diagram and to the threat register at that moment.
+ * The model's drift is measured from its latest owner approval.
+ */
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: id(),
+    threatModelId: uuid('threat_model_id')
+      .notNull()
+      .references(() => threatModels.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: APPROVAL_KINDS }).notNull(),
+    approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+    note: text('note'),
+    /** `{diagram id: version number}` of the approval versions. */
+    versions: jsonb('versions').$type<Record<string, number>>().notNull(),
+    /** The model's threats at that moment (`ThreatSnapshot[]`). */
+    threats: jsonb('threats').$type<unknown[]>().notNull(),
+    ...timestamps(),
+  },
+  (t) => [
+    index('approvals_threat_model_id_idx').on(t.threatModelId, t.createdAt),
+    check('approvals_kind_check', oneOf('kind', APPROVAL_KINDS)),
   ],
 );
 

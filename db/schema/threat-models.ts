@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   index,
   integer,
@@ -27,6 +28,8 @@ export const threatModels = pgTable(
     status: text('status', { enum: MODEL_STATUSES }).notNull().default('draft'),
     statusUpdatedAt: timestamp('status_updated_at', { withTimezone: true }),
     issueUrl: text('issue_url'),
+    /** When reviewers were asked, the owner's approval waits for one reviewer's sign-off. */
+    requireReviewerSignoff: boolean('require_reviewer_signoff').notNull().default(true),
     version: integer('version').notNull().default(1),
     threatCount: integer('threat_count').notNull().default(0),
     diagramCount: integer('diagram_count').notNull().default(0),

@@ -12,7 +12,8 @@ export interface ReportInput {
   owner: string;
   status: string;
   reviewers: string[];
-  approvals: { by: string; at: string; note: string | null }[];
+  /** Newest first; `versions` names the diagram versions each one pinned ("Checkout v7"). */
+  approvals: { by: string; at: string; note: string | null; versions: string }[];
   reviews: {
     state: string;
     requested_by: string;
@@ -186,7 +187,7 @@ section.diagram{break-before:page}@media print{body{margin:0}h2{break-after:avoi
 <header class="cover"><h1>${esc(portable.model.name)}</h1><p>${esc(portable.model.description ?? '')}</p><dl>
 <dt>Owner</dt><dd>${esc(input.owner)}</dd><dt>Status</dt><dd>${esc(input.status)}</dd><dt>Framework</dt><dd>${esc(portable.model.framework)}</dd>
 <dt>Reviewers</dt><dd>${esc(input.reviewers.join(', ') || '—')}</dd>
-<dt>Approvals</dt><dd>${input.approvals.length ? input.approvals.map((a) => `${esc(a.by)} on ${esc(a.at)}${a.note ? ` — ${esc(a.note)}` : ''}`).join('<br>') : 'Not approved yet'}</dd>
+<dt>Approvals</dt><dd>${input.approvals.length ? input.approvals.map((a) => `${esc(a.by)} on ${esc(a.at)}${a.versions ? ` — covers ${esc(a.versions)}` : ''}${a.note ? ` — ${esc(a.note)}` : ''}`).join('<br>') : 'Not approved yet'}</dd>
 <dt>Generated</dt><dd>${esc(input.generatedAt)}</dd></dl></header>
 <section><h2>Executive summary</h2><p>${portable.threats.length} threats on ${portable.diagrams.length} diagrams.</p><div class="summary"><div><h3>By severity</h3>${table(c.severity)}</div><div><h3>By status</h3>${table(c.status)}</div><div><h3>By current risk</h3>${table(c.risk)}</div><div><h3>Risk heat map</h3>${heat}</div></div></section>
 ${diagrams}
@@ -229,7 +230,9 @@ export async function reportPdf(input: ReportInput): Promise<Buffer> {
   field('Reviewers', input.reviewers.join(', ') || '—');
   field(
     'Approvals',
-    input.approvals.map((a) => `${a.by} on ${a.at}`).join('; ') || 'Not approved yet',
+    input.approvals
+      .map((a) => `${a.by} on ${a.at}${a.versions ? ` (covers ${a.versions})` : ''}`)
+      .join('; ') || 'Not approved yet',
   );
   field('Generated', input.generatedAt);
   const c = counts(portable.threats);

@@ -15,6 +15,7 @@ import {
   problems,
 } from '../openapi';
 import { CellSchema } from '../schemas/diagrams.schemas';
+import { ThreatSnapshotSchema, VersionDiffSchema } from '../schemas/versions.schemas';
 import * as collaboration from '../services/collaboration.service';
 import * as versions from '../services/versions.service';
 import { ModelParams } from './model-scoped';
@@ -43,18 +44,24 @@ const SessionSchema = z
 const VersionSummarySchema = z
   .object({
     version_number: z.number().int(),
-    kind: z.enum(VERSION_KINDS),
+    kind: z.enum(VERSION_KINDS).openapi({
+      description:
+        '`auto` (the server, while editing or when a session ends), `manual`, `restore` (the result of a restore), `pre_wipe` (before a live update deleted many cells, or when a session starts on a changed document), `pre_restore` (what a restore replaced), `approval` (pinned by a sign-off or approval)',
+    }),
     change_description: z.string().nullable(),
     restored_from: z.number().int().nullable(),
     created_by: z.uuid().nullable(),
+    created_by_name: z.string().nullable(),
     created_at: z.string(),
     cell_count: z.number().int(),
+    threat_count: z.number().int(),
   })
   .openapi('DiagramVersionSummary');
 
-const VersionSchema = VersionSummarySchema.extend({ cells: z.array(CellSchema) }).openapi(
-  'DiagramVersion',
-);
+const VersionSchema = VersionSummarySchema.extend({
+  cells: z.array(CellSchema),
+  threats: z.array(ThreatSnapshotSchema),
+}).openapi('DiagramVersion');
 
 const TicketSchema = z
   .object({ ticket: z.string(), websocket_url: z.string(), expires_at: z.string() })
@@ -93,7 +100,13 @@ function toSession(
 type VersionSummaryRow = Pick<
   DiagramVersionRow,
   'versionNumber' | 'kind' | 'changeDescription' | 'restoredFrom' | 'createdBy' | 'createdAt'
-> & { cellCount?: number; cells?: unknown[] };
+> & {
+  cellCount?: number;
+  cells?: unknown[];
+  threatCount?: number;
+  threats?: unknown[];
+  createdByName?: string | null;
+};
 
 function toVersionSummary(row: VersionSummaryRow) {
   return {
@@ -102,8 +115,10 @@ function toVersionSummary(row: VersionSummaryRow) {
     change_description: row.changeDescription,
     restored_from: row.restoredFrom,
     created_by: row.createdBy,
+    created_by_name: row.createdByName ?? null,
     created_at: iso(row.createdAt)!,
     cell_count: row.cellCount ?? row.cells?.length ?? 0,
+    threat_count: row.threatCount ?? row.threats?.length ?? 0,
   };
 }
 
@@ -226,15 +241,43 @@ const restoreVersion = operation('versions', {
   summary: 'Restore a diagram version',
   description:
     "Restores a version's cells into the live document (writer or owner). " +
-    'Applied as one transaction on the live document, so every participant sees it; the ' +
-    'history stays. Records a `restore` version and returns it with the resulting cells.',
+    'First records a `pre_restore` version of what the restore replaces (restore that one to ' +
+    'bring the work back). Applied as one transaction on the live document, so every ' +
+    'participant sees it; the history stays. Records a `restore` version and returns both ' +
+    'versions with the resulting cells.',
   request: { params: VersionParams },
   responses: {
     200: jsonResponse(
-      z.object({ version: VersionSummarySchema, cells: z.array(CellSchema) }),
+      z.object({
+        version: VersionSummarySchema,
+        pre_restore: VersionSummarySchema,
+        cells: z.array(CellSchema),
+      }),
       'Restored',
     ),
     ...problems(400, 401, 403, 404),
+  },
+});
+
+const diffVersion = operation('versions', {
+  operationId: 'diffDiagramVersion',
+  method: 'get',
+  path: `${base}/versions/{version_number}/diff`,
+  summary: 'Compare a diagram version',
+  description:
+    'What changed from this version to version `to`, or to the live diagram (`to=live`, the default): cells added, removed and changed field by field (`kinds`: label, moved, resized, reconnected, properties; `z_index` is ignored), and threats added, removed and changed (status, severity, risk, mitigations, …). Any role may read it.',
+  request: {
+    params: VersionParams,
+    query: z.object({
+      to: z
+        .union([z.literal('live'), z.coerce.number().int().min(1)])
+        .default('live')
+        .openapi({ description: 'A version number, or `live`', type: 'string' }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(VersionDiffSchema, 'The changes'),
+    ...problems(400, 401, 404),
   },
 });
 
@@ -318,19 +361,42 @@ export function collaborationRoutes(deps: AppDeps) {
         versionNumber: params.version_number,
       });
       return c.json(
-        { ...toVersionSummary(row), cells: row.cells as z.infer<typeof CellSchema>[] },
+        {
+          ...toVersionSummary(row),
+          cells: row.cells as z.infer<typeof CellSchema>[],
+          threats: row.threats as z.infer<typeof ThreatSnapshotSchema>[],
+        },
+        200,
+      );
+    })
+    .openapi(diffVersion, async (c) => {
+      const params = c.req.valid('param');
+      const { to } = c.req.valid('query');
+      const { diff, changeCount } = await versions.diffVersion(v, serviceRequest(c), {
+        ...diagramRef(params),
+        from: params.version_number,
+        to,
+      });
+      return c.json(
+        {
+          from: { version_number: params.version_number },
+          to: { version_number: to === 'live' ? null : to },
+          ...diff,
+          change_count: changeCount,
+        },
         200,
       );
     })
     .openapi(restoreVersion, async (c) => {
       const params = c.req.valid('param');
-      const { version, cells } = await versions.restoreVersion(v, serviceRequest(c), {
+      const { version, preRestore, cells } = await versions.restoreVersion(v, serviceRequest(c), {
         ...diagramRef(params),
         versionNumber: params.version_number,
       });
       return c.json(
         {
           version: toVersionSummary(version),
+          pre_restore: toVersionSummary(preRestore),
           cells: cells as unknown as z.infer<typeof CellSchema>[],
         },
         200,

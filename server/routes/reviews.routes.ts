@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ReviewRow } from '../../db/repositories/reviews.repository';
-import { MODEL_STATUSES, REVIEW_STATES } from '../../db/schema/enums';
+import type { ApprovalRow } from '../../db/repositories/approvals.repository';
+import { APPROVAL_KINDS, MODEL_STATUSES, REVIEW_STATES } from '../../db/schema/enums';
 import type { AppDeps } from '../context';
 import { serviceRequest } from '../http';
 import { createRouter, jsonBody, jsonResponse, operation, problems } from '../openapi';
@@ -44,6 +45,17 @@ const Outcome = z
     status: z.enum(MODEL_STATUSES),
     version: z.number().int(),
     reviews: z.array(z.object({ id: z.uuid(), state: z.enum(REVIEW_STATES) })),
+    approval: z
+      .object({
+        id: z.uuid(),
+        kind: z.enum(APPROVAL_KINDS),
+        versions: z.record(z.string(), z.number().int()).openapi({
+          description: 'The `approval` version recorded of each diagram (diagram id → number)',
+        }),
+        created_at: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'What a sign-off or approval pinned; null otherwise' }),
   })
   .openapi('ReviewOutcome');
 
@@ -90,7 +102,7 @@ const decide = operation('reviews', {
   path: '/decision',
   summary: 'Decide a review',
   description:
-    '`approved` (owner only) moves the model to approved; `changes_requested` (reviewer and above) moves it back to draft. 409 unless the model is in review. Closes the open reviews and notifies their requesters.',
+    '`approved` from an owner approves the model (→ approved, closing the open reviews); from a reviewer or writer it is their sign-off (their open reviews close, the model stays in review). When the review round named reviewers and the model requires it (`require_reviewer_signoff`, default true), the owner can approve only after at least one sign-off (409 `signoff_required`). Both record an `approval` version of every diagram and pin the threat register; the model then reports `drift`. `changes_requested` (reviewer and above) moves it back to draft. 409 unless the model is in review. Notifies the requesters.',
   request: {
     params,
     body: jsonBody(
@@ -109,10 +121,19 @@ const decide = operation('reviews', {
 const outcome = (r: {
   model: { status: (typeof MODEL_STATUSES)[number]; version: number };
   reviews: ReviewRow[];
+  approval?: ApprovalRow | null;
 }) => ({
   status: r.model.status,
   version: r.model.version,
   reviews: r.reviews.map((x) => ({ id: x.id, state: x.state })),
+  approval: r.approval
+    ? {
+        id: r.approval.id,
+        kind: r.approval.kind,
+        versions: r.approval.versions,
+        created_at: r.approval.createdAt.toISOString(),
+      }
+    : null,
 });
 
 /** `/api/threat_models/{tm}/reviews` */
@@ -133,7 +154,7 @@ export function reviewsRoutes(deps: AppDeps) {
       return c.json(outcome(result), 201);
     })
     .openapi(decide, async (c) => {
-      const result = await reviews.decideReview(db, serviceRequest(c), {
+      const result = await reviews.decideReview({ db, live: deps.live }, serviceRequest(c), {
         threatModelId: c.req.valid('param').tm,
         decision: c.req.valid('json'),
       });

@@ -136,9 +136,13 @@ export function threatModelsRoutes(deps: AppDeps) {
       return c.json(toThreatModel(detail), 201, etag(detail.model.version));
     })
     .openapi(get, async (c) => {
-      const detail = await service.getThreatModel(db, serviceRequest(c), {
-        threatModelId: c.req.valid('param').tm,
-      });
+      const detail = await service.getThreatModelWithDrift(
+        { db, live: deps.live },
+        serviceRequest(c),
+        {
+          threatModelId: c.req.valid('param').tm,
+        },
+      );
       return c.json(toThreatModel(detail), 200, etag(detail.model.version));
     })
     .openapi(put, async (c) => {

@@ -14,12 +14,16 @@ export const ThreatModelInputSchema = z
     issue_url: HttpUrl.nullable().optional(),
     status: z.enum(MODEL_STATUSES).optional().openapi({
       description:
-        'draft → in_review → approved → archived; only owners approve. Ignored on create; kept when absent on PUT.',
+        'draft → in_review → approved → archived. Moving into `approved` is only through the review decision (409 here); only owners withdraw an approval. Ignored on create; kept when absent on PUT.',
     }),
     owner_id: z
       .uuid()
       .optional()
       .openapi({ description: 'Owner only: a user who already holds an owner grant' }),
+    require_reviewer_signoff: z.boolean().optional().openapi({
+      description:
+        'Owner only (default true): when a review round named reviewers, the owner approves only after one of them signed off',
+    }),
   })
   .openapi('ThreatModelInput');
 
@@ -28,6 +32,7 @@ export const PatchedThreatModelSchema = ThreatModelInputSchema.required({
   framework: true,
   status: true,
   owner_id: true,
+  require_reviewer_signoff: true,
 }).extend({
   description: z.string().max(4096).nullable(),
   issue_url: ThreatModelInputSchema.shape.issue_url.unwrap(),
@@ -69,13 +74,37 @@ export const ThreatModelSummarySchema = z
     my_role: z.enum(ROLES).openapi({ description: "The caller's highest role" }),
     version: z.number().int(),
     ...counts,
+    require_reviewer_signoff: z.boolean(),
     created_at: z.string(),
     modified_at: z.string(),
   })
   .openapi('ThreatModelSummary');
 
+/** What changed since the model's latest approval (approvals.service.ts). */
+export const DriftSchema = z
+  .object({
+    since_approval: z.boolean(),
+    changes: z.number().int().openapi({
+      description:
+        'Cells and threats added, removed or changed since the approval, plus diagrams added or deleted',
+    }),
+    approval: z
+      .object({
+        approved_at: z.string(),
+        approved_by: z.object({ id: z.uuid().nullable(), name: z.string().nullable() }),
+        versions: z.record(z.string(), z.number().int()).openapi({
+          description: 'The approval version of each diagram (diagram id → version number)',
+        }),
+      })
+      .nullable(),
+  })
+  .openapi('ApprovalDrift');
+
 export const ThreatModelSchema = ThreatModelSummarySchema.extend({
   authorization: z.array(GrantSchema),
+  drift: DriftSchema.optional().openapi({
+    description: 'On GET of one model: what changed since its latest approval',
+  }),
 }).openapi('ThreatModel');
 
 type Owner = { id: string; name: string; email: string };
@@ -99,6 +128,7 @@ export function toThreatModelSummary(r: { model: ThreatModelRow; owner: Owner; r
     diagram_count: m.diagramCount,
     document_count: m.documentCount,
     repository_count: m.repositoryCount,
+    require_reviewer_signoff: m.requireReviewerSignoff,
     created_at: m.createdAt.toISOString(),
     modified_at: m.modifiedAt.toISOString(),
   };
@@ -109,8 +139,13 @@ export function toThreatModel(r: {
   owner: Owner;
   role: string;
   grants: GrantListRow[];
+  drift?: z.infer<typeof DriftSchema>;
 }): z.infer<typeof ThreatModelSchema> {
-  return { ...toThreatModelSummary(r), authorization: r.grants.map(toGrant) };
+  return {
+    ...toThreatModelSummary(r),
+    authorization: r.grants.map(toGrant),
+    ...(r.drift ? { drift: r.drift } : {}),
+  };
 }
 
 /** A grant row (with the joined principal names) as the API shows it. */

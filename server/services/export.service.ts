@@ -2,6 +2,7 @@ import type { DbHandle } from '../../db';
 import * as commentsRepo from '../../db/repositories/comments.repository';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as metadataRepo from '../../db/repositories/metadata.repository';
+import * as approvalsRepo from '../../db/repositories/approvals.repository';
 import * as mitigationsRepo from '../../db/repositories/mitigations.repository';
 import type { LinkedMitigation, MitigationRow } from '../../db/repositories/mitigations.repository';
 import * as reviewsRepo from '../../db/repositories/reviews.repository';
@@ -54,6 +55,8 @@ export interface LoadedModel {
   threats: ThreatRow[];
   comments: Awaited<ReturnType<typeof commentsRepo.listAllComments>>;
   reviews: Awaited<ReturnType<typeof reviewsRepo.listReviews>>;
+  /** Sign-offs and approvals, newest first, each with the diagram versions it pinned. */
+  approvals: Awaited<ReturnType<typeof approvalsRepo.listApprovals>>;
   versions: Record<string, unknown[]>;
 }
 
@@ -79,6 +82,7 @@ export async function loadModel(
     reviewsRepo.listReviews(db, threatModelId),
     metadataRepo.listModelMetadata(db, threatModelId),
   ]);
+  const approvals = await approvalsRepo.listApprovals(db, threatModelId);
   if (version && !version.diagramId) {
     // `version` alone names a version of the model's only diagram.
     if (diagrams.length !== 1)
@@ -182,5 +186,5 @@ export async function loadModel(
       created_at: c.createdAt.toISOString(),
     })),
   };
-  return { portable, detail, threats, comments, reviews, versions };
+  return { portable, detail, threats, comments, reviews, approvals, versions };
 }

@@ -3,7 +3,7 @@ import type { LoadedModel } from './export.service';
 
 /** Who, what and when for the report's cover, review history and open comments. */
 export function reportInput(loaded: LoadedModel, options: ReportInput['options']): ReportInput {
-  const { portable, detail, reviews, comments } = loaded;
+  const { portable, detail, reviews, comments, approvals } = loaded;
   const names = (u: { name: string | null } | null) => u?.name ?? '—';
   const reviewers = [
     ...new Set([
@@ -19,13 +19,15 @@ export function reportInput(loaded: LoadedModel, options: ReportInput['options']
     owner: detail.owner.name,
     status: detail.model.status,
     reviewers,
-    approvals: reviews
-      .filter((r) => r.review.state === 'approved' && r.review.decidedAt)
-      .map((r) => ({
-        by: names(r.decidedBy),
-        at: r.review.decidedAt!.toISOString(),
-        note: r.review.note,
-      })),
+    // What each sign-off and approval covered: the diagram versions it pinned.
+    approvals: approvals.map(({ approval, approvedByName }) => ({
+      by: `${approvedByName ?? '—'} (${approval.kind === 'owner' ? 'approved' : 'signed off'})`,
+      at: approval.createdAt.toISOString(),
+      note: approval.note,
+      versions: Object.entries(approval.versions)
+        .map(([id, n]) => `${diagramName.get(id) ?? 'a deleted diagram'} v${n}`)
+        .join(', '),
+    })),
     reviews: reviews.map((r) => ({
       state: r.review.state,
       requested_by: names(r.requestedBy),

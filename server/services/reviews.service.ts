@@ -1,16 +1,19 @@
 import type { Executor } from '../../db';
 import * as accessRepo from '../../db/repositories/access.repository';
+import * as approvalsRepo from '../../db/repositories/approvals.repository';
 import * as reviewsRepo from '../../db/repositories/reviews.repository';
 import { can } from '../../model/roles';
 import type { ServiceRequest } from '../context';
-import { badRequest, conflict, forbidden } from '../errors';
+import { badRequest, conflict } from '../errors';
+import { pinApproval, snapshotDiagrams, type ApprovalDeps } from './approvals.service';
 import { recordAudit } from './audit';
 import { notify } from './notifications.service';
 import { authorize } from './policy';
 
 // The review workflow on a model's status: a writer requests review (draft → in_review,
-// optionally naming reviewers); an owner approves (→ approved); a reviewer or owner requests
-// changes (→ draft). Every move is audited and notifies the people it concerns.
+// optionally naming reviewers); reviewers sign off; an owner approves (→ approved); a reviewer
+// or owner requests changes (→ draft). Every move is audited and notifies the people it
+// concerns; sign-offs and approvals pin what they covered (approvals.service.ts).
 
 export type Decision = 'approved' | 'changes_requested';
 
@@ -88,55 +91,137 @@ export async function requestReview(
   });
 }
 
-/** An owner approves (→ approved) or a reviewer+ requests changes (→ draft). */
+/**
+ * A review decision. `approved` from an owner approves the model (→ approved); from a reviewer
+ * or writer it is their sign-off (the model stays in review). When the round named reviewers
+ * and the model requires it, the owner's approval waits for one sign-off (409). Either records
+ * an approval pinned to an `approval` version of every diagram and the threat register.
+ * `changes_requested` (reviewer+) sends the model back to draft.
+ */
 export async function decideReview(
-  db: Executor,
+  deps: ApprovalDeps,
   request: ServiceRequest,
   {
     threatModelId: tmId,
     decision: input,
   }: { threatModelId: string; decision: { decision: Decision; note?: string } },
 ) {
+  const { db } = deps;
   const role = await authorize(db, request, tmId, 'comment');
-  if (input.decision === 'approved' && !can(role, 'manage'))
-    throw forbidden('Only an owner can approve.');
-  const to = input.decision === 'approved' ? 'approved' : 'draft';
+  const note = input.note ?? null;
+  if (input.decision === 'approved') {
+    const status = await reviewsRepo.findModelSummary(db, tmId);
+    if (status?.status !== 'in_review')
+      throw conflict('invalid_status', 'The model is not in review.');
+    const owner = can(role, 'manage');
+    if (owner && status.requireReviewerSignoff) {
+      const round = await approvalsRepo.findReviewRound(db, tmId);
+      if (
+        round?.reviewerIds.length &&
+        !(await approvalsRepo.hasReviewerSignoffSince(db, tmId, round.startedAt))
+      ) {
+        throw conflict(
+          'signoff_required',
+          'Reviewers were asked to review this model: at least one of them must sign off (decision "approved") before the owner approves.',
+        );
+      }
+    }
+    // Taken before the transaction: reading a diagram may load it from the database.
+    const snapshots = await snapshotDiagrams(deps, tmId);
+    return db.transaction(async (tx) => {
+      const model = owner
+        ? await reviewsRepo.transitionModelStatus(tx, tmId, ['in_review'], 'approved')
+        : await reviewsRepo
+            .findModelSummary(tx, tmId)
+            .then((m) => (m?.status === 'in_review' ? { ...m, id: tmId } : null));
+      if (!model) throw conflict('invalid_status', 'The model is not in review.');
+      const closed = owner
+        ? await reviewsRepo.decideOpenReviews(tx, tmId, {
+            state: 'approved',
+            decidedBy: request.user.id,
+            note,
+          })
+        : await approvalsRepo.signOffOpenReviews(tx, tmId, request.user.id, note);
+      const approval = await pinApproval(tx, request, {
+        threatModelId: tmId,
+        kind: owner ? 'owner' : 'reviewer',
+        note,
+        snapshots,
+      });
+      await recordAudit(tx, request, {
+        action: owner ? 'threat_model.review_approved' : 'threat_model.review_signed_off',
+        entityType: 'threat_model',
+        entityId: tmId,
+        threatModelId: tmId,
+        changes: {
+          ...(owner ? { status: { before: 'in_review', after: 'approved' } } : {}),
+          note: { before: null, after: note },
+          approved_versions: { before: null, after: approval.versions },
+        },
+      });
+      await notifyDecision(
+        tx,
+        request,
+        tmId,
+        model.name,
+        closed,
+        owner ? 'approved' : 'signed off',
+      );
+      return { model, reviews: closed, approval };
+    });
+  }
   return db.transaction(async (tx) => {
-    const model = await reviewsRepo.transitionModelStatus(tx, tmId, ['in_review'], to);
+    const model = await reviewsRepo.transitionModelStatus(tx, tmId, ['in_review'], 'draft');
     if (!model) throw conflict('invalid_status', 'The model is not in review.');
     const closed = await reviewsRepo.decideOpenReviews(tx, tmId, {
-      state: input.decision,
+      state: 'changes_requested',
       decidedBy: request.user.id,
-      note: input.note ?? null,
+      note,
     });
     await recordAudit(tx, request, {
-      action: `threat_model.review_${input.decision}`,
+      action: 'threat_model.review_changes_requested',
       entityType: 'threat_model',
       entityId: tmId,
       threatModelId: tmId,
       changes: {
-        status: { before: 'in_review', after: to },
-        note: { before: null, after: input.note ?? null },
+        status: { before: 'in_review', after: 'draft' },
+        note: { before: null, after: note },
       },
     });
-    const requesters = [
-      ...new Set(closed.map((r) => r.requestedBy).filter((id): id is string => !!id)),
-    ];
-    await notify(
-      tx,
-      requesters
-        .filter((id) => id !== request.user.id)
-        .map((userId) => ({
-          userId,
-          threatModelId: tmId,
-          type: 'review_decided' as const,
-          title:
-            input.decision === 'approved'
-              ? `${request.user.name} approved ${model.name}`
-              : `${request.user.name} requested changes to ${model.name}`,
-          data: { threat_model_id: tmId, decision: input.decision, note: input.note ?? null },
-        })),
-    );
-    return { model, reviews: closed };
+    await notifyDecision(tx, request, tmId, model.name, closed, 'requested changes to');
+    return { model, reviews: closed, approval: null };
   });
+}
+
+/** Tells the requesters of the decided reviews (never the decider). */
+async function notifyDecision(
+  tx: Executor,
+  request: ServiceRequest,
+  tmId: string,
+  modelName: string,
+  closed: { requestedBy: string | null }[],
+  verb: 'approved' | 'signed off' | 'requested changes to',
+) {
+  const requesters = [
+    ...new Set(closed.map((r) => r.requestedBy).filter((id): id is string => !!id)),
+  ];
+  await notify(
+    tx,
+    requesters
+      .filter((id) => id !== request.user.id)
+      .map((userId) => ({
+        userId,
+        threatModelId: tmId,
+        type: 'review_decided' as const,
+        title:
+          verb === 'signed off'
+            ? `${request.user.name} signed off ${modelName}`
+            : `${request.user.name} ${verb} ${modelName}`,
+        data: {
+          threat_model_id: tmId,
+          decision: verb === 'requested changes to' ? 'changes_requested' : 'approved',
+          signed_off: verb === 'signed off',
+        },
+      })),
+  );
 }

@@ -9,6 +9,7 @@ import { assertVersion } from '../http';
 import { applyJsonPatch, type JsonPatch, type PatchAllowList } from '../json-patch';
 import { parseInput } from '../schemas/parse-input';
 import { PatchedThreatModelSchema } from '../schemas/threat-models.schemas';
+import { measureDrift, type ApprovalDeps } from './approvals.service';
 import { diffChanges, recordAudit } from './audit';
 import { authorize } from './policy';
 
@@ -20,10 +21,19 @@ export interface ThreatModelInput {
   issue_url?: string | null;
   status?: ModelStatus;
   owner_id?: string;
+  require_reviewer_signoff?: boolean;
 }
 
 /** Audited fields: content and workflow, never bookkeeping (version, counts, timestamps). */
-const AUDITED = ['name', 'description', 'framework', 'status', 'issueUrl', 'ownerId'] as const;
+const AUDITED = [
+  'name',
+  'description',
+  'framework',
+  'status',
+  'issueUrl',
+  'ownerId',
+  'requireReviewerSignoff',
+] as const;
 
 /** PATCH paths and the action each needs; `owner_id` is the owner-only one. */
 export const THREAT_MODEL_PATCH_PATHS: PatchAllowList = {
@@ -33,6 +43,7 @@ export const THREAT_MODEL_PATCH_PATHS: PatchAllowList = {
   issue_url: 'edit',
   status: 'edit',
   owner_id: 'manage',
+  require_reviewer_signoff: 'manage',
 };
 
 /** Allowed status moves. Review can be withdrawn or reopened; archived models can be revived. */
@@ -85,6 +96,7 @@ export async function createThreatModel(
 }
 
 /** The model with grants and the caller's role; 404 when invisible. */
+/** One model with its grants (what the caller's role lets them see). */
 export async function getThreatModel(
   db: Executor,
   request: ServiceRequest,
@@ -94,6 +106,16 @@ export async function getThreatModel(
   const detail = await loadDetail(db, threatModelId, role);
   if (!detail) throw notFound('threat model');
   return detail;
+}
+
+/** GET of one model: its grants and its drift since the latest approval. */
+export async function getThreatModelWithDrift(
+  deps: ApprovalDeps,
+  request: ServiceRequest,
+  input: { threatModelId: string },
+) {
+  const detail = await getThreatModel(deps.db, request, input);
+  return { ...detail, drift: await measureDrift(deps, input.threatModelId) };
 }
 
 /** One page of the models the caller can see. */
@@ -129,6 +151,7 @@ export async function replaceThreatModel(
     issue_url: input.issue_url ?? null,
     status: input.status ?? current.status,
     owner_id: input.owner_id ?? current.owner_id,
+    require_reviewer_signoff: input.require_reviewer_signoff ?? current.require_reviewer_signoff,
   }));
 }
 
@@ -169,8 +192,15 @@ async function writeThreatModel(
       issue_url: current.issueUrl,
       status: current.status,
       owner_id: current.ownerId,
+      require_reviewer_signoff: current.requireReviewerSignoff,
     });
     if (wanted.status !== current.status) checkTransition(current.status, wanted.status, role);
+    if (
+      wanted.require_reviewer_signoff !== current.requireReviewerSignoff &&
+      !can(role, 'manage')
+    ) {
+      throw forbidden('Only owners decide whether approval waits for a reviewer.');
+    }
     if (wanted.owner_id !== current.ownerId) {
       if (!can(role, 'manage')) throw forbidden('Only owners can change the owner.');
       const owners = await accessRepo.findGrant(tx, id, { type: 'user', id: wanted.owner_id });
@@ -185,6 +215,7 @@ async function writeThreatModel(
       issueUrl: wanted.issue_url,
       status: wanted.status,
       ownerId: wanted.owner_id,
+      requireReviewerSignoff: wanted.require_reviewer_signoff,
       ...(wanted.status !== current.status ? { statusUpdatedAt: new Date() } : {}),
     });
     if (!updated) throw preconditionFailed(current.version);
@@ -200,10 +231,19 @@ async function writeThreatModel(
   return (await loadDetail(db, id, role))!;
 }
 
-/** Moving into or out of `approved` is an owner's decision; other moves need writer. */
+/**
+ * Approving happens only through the review decision (it pins what it covers and may wait for
+ * a reviewer's sign-off); withdrawing an approval is an owner's move; other moves need writer.
+ */
 function checkTransition(from: ModelStatus, to: ModelStatus, role: Role) {
-  if ((from === 'approved' || to === 'approved') && !can(role, 'manage')) {
-    throw forbidden('Only owners can approve a threat model or withdraw its approval.');
+  if (to === 'approved') {
+    throw conflict(
+      'approval_via_review_decision',
+      'A threat model is approved through its review: POST /api/threat_models/{tm}/reviews/decision with {"decision": "approved"} while it is in review.',
+    );
+  }
+  if (from === 'approved' && !can(role, 'manage')) {
+    throw forbidden('Only owners can withdraw an approval.');
   }
   if (!TRANSITIONS[from].includes(to)) {
     throw conflict('invalid_status_transition', `The status cannot change from ${from} to ${to}.`);

@@ -1,8 +1,10 @@
 import type { Database } from '../../db';
 import * as diagramsRepo from '../../db/repositories/diagrams.repository';
 import * as versionsRepo from '../../db/repositories/diagram-versions.repository';
-import { recordVersion } from '../../collab';
+import { recordVersion, snapshotThreats } from '../../collab';
+import * as threatsRepo from '../../db/repositories/threats.repository';
 import type { Cell } from '../../model/cells';
+import { countChanges, diffVersions, type ThreatSnapshot } from '../../model/version-diff';
 import { replaceCells } from '../../model/ydoc';
 import type { LiveDiagrams, ServiceRequest } from '../context';
 import { notFound } from '../errors';
@@ -80,12 +82,13 @@ export async function createVersion(
     threatModelId,
     changes: { version_number: { before: null, after: version.versionNumber } },
   });
-  return version;
+  return { ...version, createdByName: request.user.name };
 }
 
 /**
- * Restores a version: its cells are applied to the live document as one server transaction
- * (everyone connected sees them; the history stays in the log), then a `restore` version
+ * Restores a version. First a `pre_restore` version records what the restore replaces (so
+ * restoring that one brings the work back); then the old cells are applied to the live
+ * document as one server transaction (everyone connected sees them) and a `restore` version
  * records the result.
  */
 export async function restoreVersion(
@@ -97,6 +100,13 @@ export async function restoreVersion(
   await diagramIn(db, threatModelId, diagramId);
   const old = await versionsRepo.findDiagramVersion(db, diagramId, versionNumber);
   if (!old) throw notFound('version');
+  const preRestore = await recordVersion(db, {
+    diagramId,
+    kind: 'pre_restore',
+    snapshot: await live.snapshot(diagramId),
+    createdBy: request.user.id,
+    changeDescription: `Before restoring version ${versionNumber}`,
+  });
   await live.transact(
     diagramId,
     (doc) => replaceCells(doc, old.cells as Cell[], null),
@@ -116,7 +126,49 @@ export async function restoreVersion(
     entityType: 'diagram',
     entityId: diagramId,
     threatModelId,
-    changes: { restored_from: { before: null, after: versionNumber } },
+    changes: {
+      restored_from: { before: null, after: versionNumber },
+      pre_restore_version: { before: null, after: preRestore.versionNumber },
+    },
   });
-  return { version, cells: snapshot.cells };
+  const by = { createdByName: request.user.name };
+  return {
+    version: { ...version, ...by },
+    preRestore: { ...preRestore, ...by },
+    cells: snapshot.cells,
+  };
+}
+
+/** A version or the live diagram, as a diff compares it. */
+async function stateAt(
+  { db, live }: VersionDeps,
+  diagramId: string,
+  at: number | 'live',
+): Promise<{ cells: Cell[]; threats: ThreatSnapshot[] }> {
+  if (at === 'live') {
+    const [cells, threats] = await Promise.all([
+      live.readCells(diagramId),
+      threatsRepo.listThreatsOnDiagram(db, diagramId),
+    ]);
+    return { cells, threats: await snapshotThreats(db, threats) };
+  }
+  const version = await versionsRepo.findDiagramVersion(db, diagramId, at);
+  if (!version) throw notFound('version');
+  return { cells: version.cells as Cell[], threats: version.threats as ThreatSnapshot[] };
+}
+
+/** What changed from version `from` to version `to` (or to the live diagram). */
+export async function diffVersion(
+  deps: VersionDeps,
+  request: ServiceRequest,
+  { threatModelId, diagramId, from, to }: DiagramRef & { from: number; to: number | 'live' },
+) {
+  await authorize(deps.db, request, threatModelId, 'read');
+  await diagramIn(deps.db, threatModelId, diagramId);
+  const [before, after] = await Promise.all([
+    stateAt(deps, diagramId, from),
+    stateAt(deps, diagramId, to),
+  ]);
+  const diff = diffVersions(before, after);
+  return { diff, changeCount: countChanges(diff) };
 }

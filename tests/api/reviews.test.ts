@@ -58,24 +58,26 @@ describe('review workflow', () => {
     const notes = await ctx.as(reviewer).get('/api/me/notifications');
     expect(notes.body.items[0]).toMatchObject({ type: 'review_requested', threat_model_id: tm });
 
-    expect(
-      (
-        await ctx
-          .as(writer)
-          .post(`/api/threat_models/${tm}/reviews/decision`, { decision: 'approved' })
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await ctx
-          .as(reviewer)
-          .post(`/api/threat_models/${tm}/reviews/decision`, { decision: 'approved' })
-      ).status,
-    ).toBe(403);
+    // A reviewer was named: the owner's approval waits for a sign-off.
+    const early = await ctx
+      .as(owner)
+      .post(`/api/threat_models/${tm}/reviews/decision`, { decision: 'approved' });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('signoff_required');
+    const signedOff = await ctx
+      .as(reviewer)
+      .post(`/api/threat_models/${tm}/reviews/decision`, { decision: 'approved', note: 'LGTM' });
+    expect(signedOff.status, JSON.stringify(signedOff.body)).toBe(200);
+    expect(signedOff.body).toMatchObject({
+      status: 'in_review',
+      approval: { kind: 'reviewer', versions: {} },
+    });
+    expect(await status(tm)).toBe('in_review');
     const approved = await ctx
       .as(owner)
       .post(`/api/threat_models/${tm}/reviews/decision`, { decision: 'approved', note: 'ship it' });
     expect(approved.status).toBe(200);
+    expect(approved.body.approval).toMatchObject({ kind: 'owner' });
     expect(await status(tm)).toBe('approved');
     const writerNotes = await ctx.as(writer).get('/api/me/notifications');
     expect(writerNotes.body.items[0]).toMatchObject({
@@ -88,7 +90,8 @@ describe('review workflow', () => {
       state: 'approved',
       reviewer: { id: reviewer.id },
       requested_by: { id: writer.id },
-      decided_by: { id: owner.id },
+      // The reviewer's own sign-off closed their review.
+      decided_by: { id: reviewer.id },
       decided_at: expect.any(String),
     });
     const audit = await ctx.db.db
@@ -96,7 +99,11 @@ describe('review workflow', () => {
       .from(schema.auditLog)
       .where(eq(schema.auditLog.threatModelId, tm));
     expect(audit.map((a) => a.action)).toEqual(
-      expect.arrayContaining(['threat_model.review_requested', 'threat_model.review_approved']),
+      expect.arrayContaining([
+        'threat_model.review_requested',
+        'threat_model.review_signed_off',
+        'threat_model.review_approved',
+      ]),
     );
   });
 

@@ -171,6 +171,7 @@ const EXPECTED: Record<string, Statuses> = {
   [`POST ${D}/versions`]:                                       [401, 404, 403, 403, 201, 201, 201, 403],
   [`GET ${D}/versions/{version_number}`]:                       [401, 404, 200, 200, 200, 200, 200, 200],
   [`POST ${D}/versions/{version_number}/restore`]:              [401, 404, 403, 403, 200, 200, 200, 403],
+  [`GET ${D}/versions/{version_number}/diff`]:                  [401, 404, 200, 200, 200, 200, 200, 200],
   [`POST ${D}/duplicate`]:                                      [401, 404, 403, 403, 201, 201, 201, 403],
   [`GET ${D}/image`]:                                           [401, 404, 200, 200, 200, 200, 200, 200],
   [`GET ${TM}/export`]:                                         [401, 404, 200, 200, 200, 200, 200, 200],
@@ -188,7 +189,8 @@ const EXPECTED: Record<string, Statuses> = {
   [`POST ${TM}/comments/{id}/reopen`]:                          [401, 404, 403, 403, 200, 200, 200, 403],
   [`GET ${TM}/reviews`]:                                        [401, 404, 200, 200, 200, 200, 200, 200],
   [`POST ${TM}/reviews`]:                                       [401, 404, 403, 403, 201, 201, 201, 403],
-  [`POST ${TM}/reviews/decision`]:                              [401, 404, 403, 403, 403, 200, 403, 403],
+  // `approved`: an owner's approval, a reviewer's or writer's sign-off (the model stays in review).
+  [`POST ${TM}/reviews/decision`]:                              [401, 404, 403, 200, 200, 200, 200, 403],
 };
 
 export type Ids = { tm: string; team: string } & Record<string, string>;
@@ -471,6 +473,11 @@ const LIVE_AND_REVIEW_ROWS: Row[] = [
   {
     op: `POST ${D}/versions/{version_number}/restore`,
     path: (i) => diagramPath(i, '/versions/1/restore'),
+    prepare: withVersion,
+  },
+  {
+    op: `GET ${D}/versions/{version_number}/diff`,
+    path: (i) => diagramPath(i, '/versions/1/diff?to=live'),
     prepare: withVersion,
   },
   {

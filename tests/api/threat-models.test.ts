@@ -233,23 +233,28 @@ describe('GET/PUT/PATCH/DELETE /api/threat_models/{tm}', () => {
     expectProblem(await api.patch(url, { op: 'replace' }), 400);
   });
 
-  it('status moves: writers submit, only owners approve, invalid moves are 409', async () => {
+  it('status moves: writers submit, approval only through the review decision, invalid moves are 409', async () => {
     const owner = await ctx.newUser();
     const writer = await ctx.newUser();
     const tm = await ctx.newThreatModel(owner);
     await ctx.grant(tm, writer, 'writer');
     const url = `/api/threat_models/${tm.id}`;
     const status = (value: string) => [{ op: 'replace', path: '/status', value }];
-    expectProblem(await ctx.as(writer).patch(url, status('approved')), 403);
-    expectProblem(
-      await ctx.as(owner).patch(url, status('approved')),
-      409,
-      'invalid_status_transition',
-    );
+    // Nobody PATCHes or PUTs a model into approved: the problem points to the decision.
+    for (const who of [writer, owner]) {
+      const res = await ctx.as(who).patch(url, status('approved'));
+      expectProblem(res, 409, 'approval_via_review_decision');
+      expect(res.body.detail).toContain('/reviews/decision');
+    }
     expect((await ctx.as(writer).patch(url, status('in_review'))).status).toBe(200);
-    expectProblem(await ctx.as(writer).patch(url, status('approved')), 403);
-    const approved = await ctx.as(owner).patch(url, status('approved'));
-    expect(approved.body).toMatchObject({
+    expectProblem(
+      await ctx.as(owner).put(url, { name: tm.name, status: 'approved' }),
+      409,
+      'approval_via_review_decision',
+    );
+    const decided = await ctx.as(owner).post(`${url}/reviews/decision`, { decision: 'approved' });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    expect((await ctx.as(owner).get(url)).body).toMatchObject({
       status: 'approved',
       status_updated_at: expect.any(String),
     });

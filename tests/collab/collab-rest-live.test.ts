@@ -167,6 +167,10 @@ describe('versions', () => {
     expect(list.body.total).toBe(list.body.items.length);
     // History is kept: the redesign is still in the versions and in the log before compaction.
     const auto = list.body.items.find((v: any) => v.kind === 'auto');
+    // An automatic version says what changed and who changed it, not only what triggered it.
+    expect(auto.change_description).toMatch(/^\d+ cells? changed by /);
+    expect(auto.change_description).toContain(writer.name);
+    expect(kinds).toContain('pre_restore');
     const autoCells = (await srv.as(reader).get(`${versions}/${auto.version_number}`)).body.cells;
     expect(autoCells.map((c: any) => c.label)).toContain('Redesigned');
     expect((await srv.as(owner).get(`${versions}/999`)).status).toBe(404);

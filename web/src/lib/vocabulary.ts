@@ -47,3 +47,13 @@ export function ago(iso: string | null | undefined): string {
   if (days < 7) return `${days} days ago`;
   return new Date(iso).toLocaleDateString();
 }
+
+/** What each kind of diagram version is called on screen. */
+export const VERSION_KIND_LABEL: Record<string, string> = {
+  auto: 'Automatic',
+  manual: 'Saved',
+  restore: 'Restored',
+  pre_restore: 'Before restore',
+  pre_wipe: 'Safety copy',
+  approval: 'Approval',
+};

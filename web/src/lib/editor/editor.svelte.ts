@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { DiagramBinding, PastedCells } from './binding.svelte';
 import type { CellsOrigin } from './clipboard';
+import type { Comparison } from './comparison.svelte';
 import type { LiveSession } from './live-session.svelte';
 import type { LiveThreats } from './live-threats.svelte';
 import type { ThreatMark } from '$model';
@@ -30,6 +31,12 @@ export class Editor {
   marks = $derived.by((): ReadonlyMap<string, ThreatMark> => this.threats?.marks ?? new Map());
   /** Threats recorded against each cell (for the deletion warning). */
   threatCounts = $derived.by(() => new Map([...this.marks].map(([id, m]) => [id, m.count])));
+
+  /** The compare view when one is open: marks on the canvas, ghosts, the change list. */
+  comparison = $state.raw<Comparison | null>(null);
+
+  /** A point (flow coordinates) to centre the canvas on: a removed cell's ghost. */
+  centreRequest = $state<{ x: number; y: number } | null>(null);
 
   /** A cell to select and centre once it is on the canvas (`?cell=` in the editor's URL). */
   focusRequest = $state<string | null>(null);
