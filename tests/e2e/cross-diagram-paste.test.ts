@@ -9,6 +9,7 @@ import {
   nodes,
   signUp,
   waitForLive,
+  apiCall,
 } from './support/app';
 import { launchBrowser, type E2eBrowser } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
@@ -19,15 +20,8 @@ let chrome: E2eBrowser;
 let page: Page;
 let tm = '';
 
-async function call(method: 'GET' | 'POST' | 'PUT', path: string, data?: unknown) {
-  const res = await page.request.fetch(`${server.url}${path}`, {
-    method,
-    headers: { origin: server.url },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
-  return res.status() === 204 ? null : res.json();
-}
+const call = (method: Parameters<typeof apiCall>[2], path: string, data?: unknown) =>
+  apiCall(page, server.url, method, path, data);
 
 beforeAll(async () => {
   [server, chrome] = await Promise.all([startServer(), launchBrowser()]);

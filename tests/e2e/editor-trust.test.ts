@@ -10,6 +10,7 @@ import {
   signUp,
   waitForLive,
   waitForViewportStill,
+  apiCall,
 } from './support/app';
 import { launchBrowser, type E2eBrowser } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
@@ -21,16 +22,8 @@ let page: Page;
 let tm = '';
 let diagramUrl = '';
 
-/** A JSON call as the page's signed-in user (same origin, so the CSRF check passes). */
-async function call(method: 'GET' | 'PUT' | 'POST', path: string, data?: unknown) {
-  const res = await page.request.fetch(`${server.url}${path}`, {
-    method,
-    headers: { origin: server.url },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
-  return res.json();
-}
+const call = (method: Parameters<typeof apiCall>[2], path: string, data?: unknown) =>
+  apiCall(page, server.url, method, path, data);
 
 const cellCount = () =>
   page.evaluate(

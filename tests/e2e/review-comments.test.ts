@@ -8,6 +8,7 @@ import {
   createModel,
   signUp,
   waitForLive,
+  apiCall,
 } from './support/app';
 import { launchBrowser, type E2eBrowser } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
@@ -26,16 +27,8 @@ let cell = '';
 const QUESTION = 'Is the card number logged anywhere on this path?';
 const ANSWER = 'No: the gateway tokenises it before it reaches Orders.';
 
-/** A JSON call as the page's signed-in user (same origin, so the CSRF check passes). */
-async function call(page: Page, method: 'GET' | 'PUT' | 'POST', path: string, data?: unknown) {
-  const res = await page.request.fetch(`${server.url}${path}`, {
-    method,
-    headers: { origin: server.url },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
-  return res.json();
-}
+const call = (page: Page, method: Parameters<typeof apiCall>[2], path: string, data?: unknown) =>
+  apiCall(page, server.url, method, path, data);
 
 /** The cell on the canvas (the comments panel's groups carry data-cell-id too). */
 const node = (page: Page) => page.locator(`[data-testid^="node-"][data-cell-id="${cell}"]`);

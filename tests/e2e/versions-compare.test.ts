@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { account, createModel, signUp, waitForLive } from './support/app';
+import { account, createModel, signUp, waitForLive, apiCall } from './support/app';
 import { launchBrowser, type E2eBrowser } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
 
@@ -43,23 +43,8 @@ const write = {
 };
 const archive = node('store', 'Archive', 600, 320);
 
-async function call(
-  page: Page,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-  path: string,
-  data?: unknown,
-) {
-  const res = await page.request.fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      origin: server.url,
-      ...(method === 'PATCH' ? { 'content-type': 'application/json-patch+json' } : {}),
-    },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
-  return res.status() === 204 ? null : res.json();
-}
+const call = (page: Page, method: Parameters<typeof apiCall>[2], path: string, data?: unknown) =>
+  apiCall(page, server.url, method, path, data);
 
 const onCanvas = (page: Page, id: string) =>
   page.locator(`.svelte-flow [data-testid^="node-"][data-cell-id="${id}"]`);

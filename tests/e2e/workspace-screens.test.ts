@@ -12,6 +12,7 @@ import {
   signUp,
   waitForLive,
   waitForViewportStill,
+  apiCall,
 } from './support/app';
 import { launchBrowser, type E2eBrowser } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
@@ -52,15 +53,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return violations;
 }
 
-async function call(page: Page, method: 'GET' | 'PUT' | 'POST', path: string, data?: unknown) {
-  const res = await page.request.fetch(`${server.url}${path}`, {
-    method,
-    headers: { origin: server.url },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
-  return res.json();
-}
+const call = (page: Page, method: Parameters<typeof apiCall>[2], path: string, data?: unknown) =>
+  apiCall(page, server.url, method, path, data);
 
 beforeAll(async () => {
   [server, chrome] = await Promise.all([startServer(), launchBrowser()]);

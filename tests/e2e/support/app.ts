@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export interface Account {
   name: string;
@@ -124,3 +125,26 @@ export async function connect(page: Page, from: string, to: string) {
 }
 
 export const cellId = async (node: Locator) => (await node.getAttribute('data-cell-id'))!;
+
+/**
+ * A JSON API call as the page's signed-in user (same origin, so the CSRF check passes); a
+ * non-2xx answer fails the test with its body. 204 gives null.
+ */
+export async function apiCall(
+  page: Page,
+  base: string,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  data?: unknown,
+) {
+  const res = await page.request.fetch(`${base}${path}`, {
+    method,
+    headers: {
+      origin: base,
+      ...(method === 'PATCH' ? { 'content-type': 'application/json-patch+json' } : {}),
+    },
+    ...(data === undefined ? {} : { data }),
+  });
+  expect(res.ok(), `${method} ${path}: ${await res.text()}`).toBe(true);
+  return res.status() === 204 ? null : res.json();
+}
