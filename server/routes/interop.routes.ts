@@ -144,10 +144,14 @@ export function interopRoutes(deps: AppDeps) {
   const load = { db, live: deps.live };
   return createRouter()
     .openapi(importRoute, async (c) => {
-      const { detail, report } = await importThreatModel(db, serviceRequest(c), {
-        file: c.req.valid('json'),
-        format: c.req.valid('query').format,
-      });
+      const { detail, report } = await importThreatModel(
+        { db, live: deps.live, logger: deps.logger },
+        serviceRequest(c),
+        {
+          file: c.req.valid('json'),
+          format: c.req.valid('query').format,
+        },
+      );
       return c.json(
         { threat_model: toThreatModel(detail), report },
         201,

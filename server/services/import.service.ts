@@ -24,6 +24,7 @@ import { replaceCells } from '../../model/ydoc';
 import type { ServiceRequest } from '../context';
 import { badRequest } from '../errors';
 import { recordAudit } from './audit';
+import { mirrorThreats, type ThreatDeps } from './live-threats.service';
 import { getThreatModel } from './threat-models.service';
 
 /** Rows per insert statement: far below Postgres's 65,535 bound parameters. */
@@ -138,7 +139,7 @@ const isPriority = (p: string | null): p is Priority =>
  * a failure anywhere leaves nothing behind. Returns the model and the fidelity report.
  */
 export async function importThreatModel(
-  db: Executor,
+  deps: ThreatDeps,
   request: ServiceRequest,
   { file, format }: { file: unknown; format?: ImportFormat },
 ): Promise<{ detail: Awaited<ReturnType<typeof getThreatModel>>; report: FidelityReport }> {
@@ -149,9 +150,10 @@ export async function importThreatModel(
     );
   }
   const { portable } = result;
+  const { db } = deps;
   const extra = new ReportBuilder(result.report.format);
   let mitigationCount = 0;
-  const id = await db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const model = await tmRepo.insertThreatModel(tx, {
       name: portable.model.name,
       description: portable.model.description,
@@ -270,8 +272,12 @@ export async function importThreatModel(
         },
       },
     });
-    return model.id;
+    return { id: model.id, threats: [...threatIds.values()] };
   });
+  // The editor's threat marks read the live documents' threats map: fill it as any REST
+  // write of a threat does (after the commit; a failure is logged and the next write heals it).
+  await mirrorThreats(deps, created.id, created.threats);
+  const id = created.id;
   const more = extra.build();
   const report: FidelityReport = {
     ...result.report,

@@ -1,3 +1,5 @@
+import * as Y from 'yjs';
+import { liveThreatsFromDoc } from '../../model/live-threats';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,6 +151,29 @@ describe('Threat Dragon: import → export validates → re-import is equal', ()
     );
     expect(b).toEqual(a);
   });
+  it('imported threats reach the live documents, so the editor marks their cells at once', async () => {
+    const { threat_model } = await importFile(read('three-tier-web-app.json'));
+    const diagrams = (await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/diagrams`))
+      .body.items as { id: string }[];
+    const threats = (
+      await ctx.as(owner).get(`/api/threat_models/${threat_model.id}/threats?limit=500`)
+    ).body.items as { id: string; diagram_id: string | null }[];
+    expect(threats.length).toBeGreaterThan(0);
+    const live: string[] = [];
+    for (const d of diagrams) {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, (await ctx.deps.live.snapshot(d.id)).state);
+      live.push(...liveThreatsFromDoc(doc).map((t) => t.id));
+      doc.destroy();
+    }
+    expect(live.sort()).toEqual(
+      threats
+        .filter((t) => t.diagram_id)
+        .map((t) => t.id)
+        .sort(),
+    );
+  });
+
   it('imports v1 files too', async () => {
     for (const f of ['v1/demo-threat-model.json', 'v1/v1-model.json']) {
       const { report } = await importFile(read(f));
