@@ -186,3 +186,38 @@ describe('suggestions', () => {
     expectProblem(res, 404);
   });
 });
+
+describe('suggestions on an imported model', () => {
+  it('the three-tier Threat Dragon file, imported, gets the same context and interaction suggestions', async () => {
+    const imported = await ctx
+      .as(owner)
+      .post(
+        '/api/threat_models/import',
+        JSON.parse(readFileSync('tests/fixtures/threat-dragon/three-tier-web-app.json', 'utf8')),
+      );
+    expect(imported.status).toBe(201);
+    const model = imported.body.threat_model.id as string;
+    const [diagram] = (await ctx.as(owner).get(`/api/threat_models/${model}/diagrams`)).body
+      .items as { id: string }[];
+    const res = await ctx
+      .as(owner)
+      .get(`/api/threat_models/${model}/diagrams/${diagram!.id}/suggestions?include=dismissed`);
+    expect(res.status).toBe(200);
+    const items: Item[] = res.body.items;
+    // What the file already records (its threats carry no rule ids) does not hide suggestions.
+    const ofLayer = (layer: string) =>
+      items
+        .filter((s) => ruleById(s.rule_id)!.layer === layer)
+        .map((s) => s.rule_id)
+        .sort();
+    // The nine Threat Dragon context rules, as for the cells given over REST above.
+    expect(ofLayer('context')).toHaveLength(9);
+    const types = new Set(
+      items
+        .filter((s) => ruleById(s.rule_id)!.layer === 'interaction')
+        .flatMap((s) => s.threat_type),
+    );
+    expect(types).toContain('Denial of Service');
+    expect(types).toContain('Elevation of Privilege');
+  });
+});
