@@ -244,10 +244,15 @@ describe('participants and sessions', () => {
       expect(row.session_participants.leftAt).toBeInstanceOf(Date);
       expect(row.collaboration_sessions.endedAt).toBeInstanceOf(Date);
     }
-    // The session had edits: an automatic version marks its end.
+    // The session had edits: an automatic version marks its end, saying what changed and who.
     const versions = await srv.as(owner).get(`/api/threat_models/${tm.id}/diagrams/${d}/versions`);
     expect(versions.body.items).toEqual([
-      expect.objectContaining({ kind: 'auto', change_description: 'Session ended', cell_count: 1 }),
+      expect.objectContaining({
+        kind: 'auto',
+        change_description: '1 cell changed by Olivia Owner (session ended)',
+        created_by: owner.id,
+        cell_count: 1,
+      }),
     ]);
   });
 
