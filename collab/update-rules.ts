@@ -56,6 +56,10 @@ export function validateLiveUpdate(doc: Y.Doc, update: Uint8Array): LiveVerdict 
 function check(doc: Y.Doc, update: Uint8Array): CellEffects {
   const { structs, ds } = Y.decodeUpdate(update);
   const store = doc.store;
+  // A document just loaded from the database holds its roots as untyped types until someone
+  // asks for them as maps, and items under an untyped root do not resolve to their cell
+  // (a client's offline edit after a restart was refused as "nested"): type them first.
+  for (const name of ALLOWED_ROOTS) doc.getMap(name);
   // Keyed by the root types themselves (Y.Doc.share holds them as AbstractType<YEvent<any>>).
   const rootNames = new Map<unknown, string>();
   for (const [name, type] of doc.share) rootNames.set(type, name);

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNotNull, max } from 'drizzle-orm';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { approvals, reviews, users } from '../schema';
 import type { ApprovalKind } from '../schema/enums';
@@ -43,26 +43,28 @@ export async function listApprovals(db: Executor, threatModelId: string) {
 }
 
 /**
- * The current review round: when the latest review was requested, and whether it named
- * reviewers. Null when review was never requested.
+ * The current review round: when the latest review was requested, and the reviewers it named
+ * (none for an open request). Null when review was never requested. The latest request is
+ * found in SQL: timestamps keep microseconds there and would not survive a trip through JS.
  */
 export async function findReviewRound(db: Executor, threatModelId: string) {
-  const [latest] = await db
-    .select({ at: max(reviews.createdAt) })
-    .from(reviews)
-    .where(eq(reviews.threatModelId, threatModelId));
-  if (!latest?.at) return null;
-  const named = await db
-    .select({ id: reviews.reviewerId })
+  const rows = await db
+    .select({ reviewerId: reviews.reviewerId, at: reviews.createdAt })
     .from(reviews)
     .where(
       and(
         eq(reviews.threatModelId, threatModelId),
-        eq(reviews.createdAt, latest.at),
-        isNotNull(reviews.reviewerId),
+        eq(
+          reviews.createdAt,
+          sql`(select max(${reviews.createdAt}) from ${reviews} where ${reviews.threatModelId} = ${threatModelId})`,
+        ),
       ),
     );
-  return { startedAt: latest.at, reviewerIds: named.map((r) => r.id!) };
+  if (!rows.length) return null;
+  return {
+    startedAt: rows[0]!.at,
+    reviewerIds: rows.flatMap((r) => (r.reviewerId ? [r.reviewerId] : [])),
+  };
 }
 
 /** Whether any reviewer signed off since `since`. */

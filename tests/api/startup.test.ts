@@ -7,9 +7,14 @@ import { withDatabase } from '../setup/global-setup';
 import { startChildServer, type ChildServer } from '../setup/child-server';
 import { cookieFrom } from '../setup/http';
 
-/** Every table of ARCHITECTURE.md §3 (plus collab_tickets, see the migration). */
+/**
+ * Every table of ARCHITECTURE.md §3, plus collab_tickets, invitations (0005), threat knowledge
+ * (0006) and approvals (0008).
+ */
 const TABLES = [
+  'access_invitations',
   'api_tokens',
+  'approvals',
   'audit_log',
   'collab_tickets',
   'collaboration_sessions',
@@ -19,13 +24,16 @@ const TABLES = [
   'diagrams',
   'documents',
   'metadata',
+  'mitigations',
   'notifications',
   'repositories',
   'reviews',
   'session_participants',
   'sessions',
+  'suggestion_dismissals',
   'team_members',
   'teams',
+  'threat_mitigations',
   'threat_model_access',
   'threat_models',
   'threats',

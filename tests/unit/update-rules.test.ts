@@ -145,3 +145,24 @@ describe('validateLiveUpdate', () => {
     expect(reasonOf(server, skipped)).toBeNull();
   });
 });
+
+describe('a document freshly loaded from the database', () => {
+  it('accepts an offline edit of an existing cell before anyone asked for its roots as maps', () => {
+    const cell = node({ label: 'Shared' });
+    const before = new Y.Doc();
+    upsertCell(before, cell);
+    const client = new Y.Doc();
+    Y.applyUpdate(client, Y.encodeStateAsUpdate(before));
+    // What a restarted server holds: the stored state applied, no root typed yet.
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, Y.mergeUpdates([Y.encodeStateAsUpdate(before)]));
+    (cellsMap(client).get(cell.id) as Y.Map<unknown>).set('label', 'Shared (renamed offline)');
+    const update = Y.encodeStateAsUpdate(client, Y.encodeStateVector(loaded));
+    expect(validateLiveUpdate(loaded, update)).toEqual({
+      ok: true,
+      added: [],
+      changed: [cell.id],
+      deleted: [],
+    });
+  });
+});
