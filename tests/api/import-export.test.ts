@@ -513,11 +513,22 @@ describe('images and report', () => {
     // Mitigated is derived: the import made it from Threat Dragon's Mitigated status (its
     // mitigation is implemented), and here an open threat's mitigation is verified by hand.
     const unique = (t: any) => threats.filter((x: any) => x.name === t.name).length === 1;
-    const imported = threats.find((t: any) => t.mitigated && t.cell_id && unique(t));
+    // Threats on in-scope elements only: the lean report leaves out-of-scope elements out too
+    // (and the order of the list is the database's, so pick by property, not by position).
+    const diagrams = (await ctx.as(owner).get(`/api/threat_models/${tm}/diagrams`)).body.items;
+    const outOfScope = new Set<string>();
+    for (const d of diagrams) {
+      const cells = (await ctx.as(owner).get(`/api/threat_models/${tm}/diagrams/${d.id}`)).body
+        .cells as { id: string; data?: { out_of_scope?: boolean } }[];
+      for (const c of cells) if (c.data?.out_of_scope) outOfScope.add(c.id);
+    }
+    const inScope = (t: any) => t.cell_id && !outOfScope.has(t.cell_id);
+    const imported = threats.find((t: any) => t.mitigated && inScope(t) && unique(t));
     expect(imported.status).toBe('mitigated');
     const [mitigated, open] = threats.filter(
-      (t: any) => t.status === 'open' && !t.mitigated && t.cell_id && unique(t),
+      (t: any) => t.status === 'open' && !t.mitigated && inScope(t) && unique(t),
     );
+    expect(outOfScope.size).toBeGreaterThan(0);
     const path = `/api/threat_models/${tm}/mitigations/${mitigated.mitigation_ids[0]}`;
     const before = await ctx.as(owner).get(path);
     const verified = await ctx
