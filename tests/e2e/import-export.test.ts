@@ -78,15 +78,26 @@ describe('import and export in the browser', () => {
     await page.screenshot({ path: 'test-artifacts/import-editor-boundary-lines.png' });
     // A boundary line is selected by a click on it and deleted like any cell.
     await waitForViewportStill(page);
-    const line = page.getByTestId('boundary-line').first();
-    const id = await line.getAttribute('data-id');
-    const box = (await line.locator('path.line').boundingBox())!;
-    const hit = await line.locator('path.hit').evaluate((el) => {
-      const path = el as SVGPathElement;
-      const p = path.getPointAtLength(path.getTotalLength() / 2);
-      const m = path.getScreenCTM()!;
-      return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+    // The line whose midpoint nothing covers (a node or a flow label may lie over another's):
+    // the order of the lines is the live document's, so find it rather than take the first.
+    const target = await page.evaluate(() => {
+      for (const group of Array.from(document.querySelectorAll('[data-testid="boundary-line"]'))) {
+        const path = group.querySelector('path.hit') as SVGPathElement | null;
+        if (!path) continue;
+        const p = path.getPointAtLength(path.getTotalLength() / 2);
+        const m = path.getScreenCTM()!;
+        const x = p.x * m.a + p.y * m.c + m.e;
+        const y = p.x * m.b + p.y * m.d + m.f;
+        if (group.contains(document.elementFromPoint(x, y)))
+          return { id: group.getAttribute('data-id'), x, y };
+      }
+      return null;
     });
+    expect(target).not.toBeNull();
+    const id = target!.id;
+    const hit = { x: target!.x, y: target!.y };
+    const line = page.locator(`[data-testid="boundary-line"][data-id="${id}"]`);
+    const box = (await line.locator('path.line').boundingBox())!;
     expect(box.width + box.height).toBeGreaterThan(0);
     await page.mouse.click(hit.x, hit.y);
     await page.getByText('Trust boundary (line)').waitFor();

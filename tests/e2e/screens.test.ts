@@ -46,7 +46,7 @@ it('renders the model list and the model page at 1280×800 (screenshots for revi
 
   await page.goto(`${server.url}/`);
   await page.getByTestId('model-list').waitFor();
-  expect(await page.getByTestId('model-link').count()).toBe(3);
+  await expect.poll(() => page.getByTestId('model-link').count()).toBe(3);
   await page.screenshot({ path: 'test-artifacts/model-list.png' });
 
   await page.getByTestId('model-link').filter({ hasText: 'Payments platform' }).click();
@@ -70,8 +70,8 @@ it('renders the model list and the model page at 1280×800 (screenshots for revi
     .waitFor();
   await page.screenshot({ path: 'test-artifacts/model-page-threats.png' });
 
-  // The editor shows the threat on its element.
-  await page.getByRole('link', { name: 'Card checkout' }).click();
+  // The register links to the element; the editor shows the threat on it.
+  await page.getByTestId('threat-element').filter({ hasText: 'Data store' }).click();
   await page.locator('[data-testid="node-store"] .threats').waitFor();
   await page.getByTestId('node-store').click();
   await page
