@@ -12,7 +12,13 @@ import {
   type ThreatElement,
 } from '../threat-categories';
 import { finite, LIMITS, name, putMetadata, text, isObject, arrayOf } from './clean';
-import type { PortableThreat, ReportBuilder, SeverityLevel, ThreatState } from './portable';
+import type {
+  PortableModel,
+  PortableThreat,
+  ReportBuilder,
+  SeverityLevel,
+  ThreatState,
+} from './portable';
 
 /** Threat Dragon statuses → ours; `exact` false means Threatroom has no word for it. */
 const STATUS_IN: Record<string, { status: ThreatState; exact: boolean }> = {
@@ -255,5 +261,33 @@ export function summaryOf(file: Record<string, unknown>, report: ReportBuilder) 
     description: text(summary.description, LIMITS.description, 'summary.description', report),
     metadata,
     diagrams: arrayOf(detail.diagrams),
+  };
+}
+
+/**
+ * The portable model both Threat Dragon versions fill: the summary's name, description and
+ * metadata, and the framework the first diagram names (STRIDE when none does).
+ */
+export function portableFromSummary(summary: ReturnType<typeof summaryOf>): {
+  portable: PortableModel;
+  framework: FrameworkName;
+} {
+  const framework: FrameworkName =
+    summary.diagrams
+      .map((d) => (isObject(d) ? frameworkOf(d.diagramType) : null))
+      .find((t) => t !== null) ?? 'STRIDE';
+  return {
+    framework,
+    portable: {
+      model: {
+        name: summary.name,
+        description: summary.description,
+        framework,
+        metadata: summary.metadata,
+      },
+      diagrams: [],
+      threats: [],
+      comments: [],
+    },
   };
 }

@@ -1,9 +1,8 @@
 import type { Cell, Point } from '../cells';
-import type { FrameworkName } from '../frameworks';
 import type { ThreatElement } from '../threat-categories';
 import { arrayOf, finite, IdMap, isObject, LIMITS, name, putMetadata, text } from './clean';
-import { ReportBuilder, type PortableModel } from './portable';
-import { frameworkOf, propertiesOf, summaryOf, threatOf } from './threat-dragon-common';
+import { ReportBuilder } from './portable';
+import { portableFromSummary, propertiesOf, summaryOf, threatOf } from './threat-dragon-common';
 import { keepValid, type ImportResult } from './threat-dragon-v2';
 
 /** JointJS types of Threat Dragon v1 → ours. */
@@ -37,21 +36,7 @@ function labelOf(c: Record<string, unknown>): unknown {
 export function importThreatDragonV1(file: Record<string, unknown>): ImportResult {
   const report = new ReportBuilder('threat-dragon-v1');
   const summary = summaryOf(file, report);
-  const framework: FrameworkName =
-    summary.diagrams
-      .map((d) => (isObject(d) ? frameworkOf(d.diagramType) : null))
-      .find((t) => t !== null) ?? 'STRIDE';
-  const portable: PortableModel = {
-    model: {
-      name: summary.name,
-      description: summary.description,
-      framework,
-      metadata: summary.metadata,
-    },
-    diagrams: [],
-    threats: [],
-    comments: [],
-  };
+  const { portable, framework } = portableFromSummary(summary);
   summary.diagrams.forEach((raw, i) => {
     const path = `detail.diagrams[${i}]`;
     if (!isObject(raw)) return report.skip(path, 'diagram', 'not an object');

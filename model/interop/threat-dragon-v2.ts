@@ -8,7 +8,13 @@ import {
   type PortableModel,
   type PortableThreat,
 } from './portable';
-import { frameworkOf, propertiesOf, summaryOf, threatOf } from './threat-dragon-common';
+import {
+  frameworkOf,
+  portableFromSummary,
+  propertiesOf,
+  summaryOf,
+  threatOf,
+} from './threat-dragon-common';
 
 /** Threat Dragon v2 shapes → ours. */
 const NODE_SHAPE: Record<string, Cell['shape']> = {
@@ -63,19 +69,7 @@ function labelOf(cell: Record<string, unknown>): unknown {
 export function importThreatDragonV2(file: Record<string, unknown>): ImportResult {
   const report = new ReportBuilder('threat-dragon-v2');
   const summary = summaryOf(file, report);
-  const types = summary.diagrams.map((d) => (isObject(d) ? frameworkOf(d.diagramType) : null));
-  const framework: FrameworkName = types.find((t) => t !== null) ?? 'STRIDE';
-  const portable: PortableModel = {
-    model: {
-      name: summary.name,
-      description: summary.description,
-      framework,
-      metadata: summary.metadata,
-    },
-    diagrams: [],
-    threats: [],
-    comments: [],
-  };
+  const { portable, framework } = portableFromSummary(summary);
   summary.diagrams.forEach((raw, i) => {
     const path = `detail.diagrams[${i}]`;
     if (!isObject(raw)) return report.skip(path, 'diagram', 'not an object');
